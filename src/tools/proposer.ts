@@ -1,0 +1,55 @@
+/**
+ * The only way OpsGuard reaches a language model: a proposer returns the full new text of a file.
+ * It never runs code and never chooses the next step of the graph.
+ */
+export interface FileToFix {
+  /** Path relative to the repository root, POSIX separators (e.g. "app.py"). */
+  path: string;
+  content: string;
+}
+
+export interface PreviousAttempt {
+  /** 1-based attempt number. */
+  number: number;
+  /** The full file content that attempt proposed (may be absent if nothing was proposed). */
+  content?: string;
+  /** Why it was refused, in one or a few lines (validator verdict, compile error, failing run output). */
+  refusal: string;
+}
+
+export interface ProposalRequest {
+  /** The user's description of the error (`--error`). */
+  errorDescription: string;
+  /** What the reproduction printed: exit code, stdout and stderr, already trimmed to a sensible size. */
+  reproductionOutput: string;
+  /** "entry" or "pytest". */
+  mode: "entry" | "pytest";
+  file: FileToFix;
+  /** Earlier refused attempts, oldest first, so the model can correct itself. */
+  previousAttempts: PreviousAttempt[];
+}
+
+export interface TokenUsage {
+  inputTokens: number;
+  outputTokens: number;
+}
+
+export interface Proposal {
+  /** The proposed full new content of `request.file.path`, exactly as returned. */
+  content: string;
+  /** "candidate", "nvidia", "groq", "openai", or a test's own name. */
+  provider: string;
+  model: string;
+  latencyMs: number;
+  usage?: TokenUsage;
+  /** Providers tried before this one answered, with why each failed (fallback record). */
+  fallbacks?: { provider: string; model: string; reason: string }[];
+}
+
+export interface Proposer {
+  /**
+   * Returns a proposal, or `null` when this proposer has nothing more to offer
+   * (e.g. the `--candidate` files ran out). Throws InfraError for unusable credentials.
+   */
+  propose(request: ProposalRequest, signal?: AbortSignal): Promise<Proposal | null>;
+}
