@@ -1,0 +1,115 @@
+/**
+ * Builds the messages that ask a model for a fix. The wording lives in prompts/system.md and
+ * prompts/fix.md so it can be reviewed and changed without touching code; this module only fills
+ * in the request.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { PreviousAttempt, ProposalRequest } from "./proposer.js";
+
+const PACKAGE_NAME = "opsguard";
+/** Earlier answers longer than this are shown as head and tail: the refusal matters more than the bulk. */
+const ATTEMPT_EXCERPT_LIMIT = 4000;
+const EXCERPT_HEAD = 2500;
+const EXCERPT_TAIL = 1000;
+
+interface Templates {
+  system: string;
+  fix: string;
+}
+
+let templates: Templates | undefined;
+
+export function buildFixPrompt(request: ProposalRequest): { system: string; user: string } {
+  const { system, fix } = loadTemplates();
+  const user = fillTemplate(
+    fix,
+    { retry: request.previousAttempts.length > 0 },
+    {
+      filePath: request.file.path,
+      mode: request.mode,
+      errorDescription: request.errorDescription.trim(),
+      reproductionOutput: request.reproductionOutput.trimEnd(),
+      fileContent: endWithNewline(request.file.content),
+      previousAttempts: request.previousAttempts.map(renderAttempt).join("\n\n"),
+    },
+  );
+  return { system, user };
+}
+
+/**
+ * The directory of the opsguard package.json above `fromDir`. Works from src/ under a TS loader,
+ * from dist/, and from node_modules/opsguard when installed.
+ */
+export function findPackageRoot(fromDir: string = dirname(fileURLToPath(import.meta.url))): string {
+  for (let dir = fromDir; ; dir = dirname(dir)) {
+    const manifest = join(dir, "package.json");
+    if (existsSync(manifest) && readPackageName(manifest) === PACKAGE_NAME) return dir;
+    if (dirname(dir) === dir) {
+      throw new Error(`No package.json named "${PACKAGE_NAME}" above ${fromDir}; reinstall opsguard with its prompts/ directory.`);
+    }
+  }
+}
+
+/** Read once: the files ship with the package and do not change while it runs. */
+function loadTemplates(): Templates {
+  if (!templates) {
+    const dir = join(findPackageRoot(), "prompts");
+    templates = { system: readTemplate(join(dir, "system.md")).trimEnd(), fix: readTemplate(join(dir, "fix.md")) };
+  }
+  return templates;
+}
+
+function readTemplate(path: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (err) {
+    throw new Error(`Cannot read the prompt template ${path} (${(err as NodeJS.ErrnoException).code ?? String(err)}); reinstall opsguard.`);
+  }
+}
+
+function readPackageName(manifest: string): string | undefined {
+  try {
+    const parsed = JSON.parse(readFileSync(manifest, "utf8")) as { name?: unknown };
+    return typeof parsed.name === "string" ? parsed.name : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * `{{#flag}}...{{/flag}}` keeps its text only when the flag is set; `{{name}}` takes a value.
+ * Values are inserted in one pass, so braces inside a user's file are never expanded again.
+ */
+function fillTemplate(template: string, flags: Record<string, boolean>, values: Record<string, string>): string {
+  const sections = template.replace(/\{\{#(\w+)\}\}\n?([\s\S]*?)\{\{\/\1\}\}\n?/g, (_match, flag: string, body: string) => {
+    if (!(flag in flags)) throw new Error(`The prompt template uses an unknown section {{#${flag}}}.`);
+    return flags[flag] ? body : "";
+  });
+  return sections
+    .replace(/\{\{(\w+)\}\}/g, (_match, name: string) => {
+      const value = values[name];
+      if (value === undefined) throw new Error(`The prompt template uses an unknown field {{${name}}}.`);
+      return value;
+    })
+    .trimEnd();
+}
+
+function renderAttempt(attempt: PreviousAttempt): string {
+  const parts = [`<attempt number="${attempt.number}">`, "<refusal>", attempt.refusal.trim(), "</refusal>"];
+  if (attempt.content !== undefined) parts.push("<proposed_content>", `${endWithNewline(excerpt(attempt.content))}</proposed_content>`);
+  parts.push("</attempt>");
+  return parts.join("\n");
+}
+
+function excerpt(content: string): string {
+  if (content.length <= ATTEMPT_EXCERPT_LIMIT) return content;
+  const omitted = content.length - EXCERPT_HEAD - EXCERPT_TAIL;
+  return `${content.slice(0, EXCERPT_HEAD)}\n[... ${omitted} characters omitted ...]\n${content.slice(-EXCERPT_TAIL)}`;
+}
+
+/** Closing tags go on their own line without adding a blank line to files that already end with one. */
+function endWithNewline(text: string): string {
+  return text.endsWith("\n") ? text : `${text}\n`;
+}

@@ -1,0 +1,119 @@
+/**
+ * The model-backed Proposer: asks the primary provider for the full new file, and the fallback
+ * when the primary is down, slow, rate-limited or answers something the validator refuses.
+ */
+import type { AIMessage } from "@langchain/core/messages";
+import { HumanMessage, SystemMessage } from "@langchain/core/messages";
+import type { Clock } from "../clock.js";
+import { systemClock } from "../clock.js";
+import { AbortedError, InfraError, OpsGuardError } from "../errors.js";
+import { buildFixPrompt } from "../prompt.js";
+import type { Proposal, Proposer, TokenUsage } from "../proposer.js";
+import { classifyLlmFailure } from "./classifyLlmFailure.js";
+import { connectProvider, type ConnectedProvider } from "./connectProvider.js";
+import { PROVIDER_NAMES, PROVIDER_SPECS, type ProviderChoice } from "./providerSpecs.js";
+import { redactSecrets, secretsIn } from "./redactSecrets.js";
+
+export type ValidationVerdict = { ok: true } | { ok: false; code: string; reason: string };
+
+export interface LlmProposerOptions {
+  primary: ProviderChoice;
+  fallback?: ProviderChoice;
+  env: Record<string, string | undefined>;
+  /** Gate run on every answer before it is returned; a refusal sends the request to the fallback. */
+  validate: (original: string, candidate: string) => Promise<ValidationVerdict>;
+  /** Per request; default 60 s, so a dead endpoint costs seconds rather than minutes. */
+  timeoutMs?: number;
+  /** Client retries after the first try (the clients default to 6 with backoff); default 1. */
+  maxRetries?: number;
+  clock?: Clock;
+}
+
+export const DEFAULT_LLM_TIMEOUT_MS = 60_000;
+export const DEFAULT_LLM_MAX_RETRIES = 1;
+
+type FallbackRecord = NonNullable<Proposal["fallbacks"]>[number];
+
+/**
+ * Throws InfraError LLM_AUTH at once when a chosen provider has no key. From `propose`: InfraError
+ * LLM_AUTH on HTTP 401/403, AbortedError when `signal` fires, OpsGuardError LLM_UNAVAILABLE when no
+ * provider produced an answer at all.
+ */
+export function createLlmProposer(options: LlmProposerOptions): Proposer {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_LLM_TIMEOUT_MS;
+  const maxRetries = options.maxRetries ?? DEFAULT_LLM_MAX_RETRIES;
+  const clock = options.clock ?? systemClock;
+  const choices = options.fallback ? [options.primary, options.fallback] : [options.primary];
+  const providers = choices.map((choice) => connectProvider(choice, options.env, { timeoutMs, maxRetries }));
+  const secrets = secretsIn(options.env, PROVIDER_NAMES.map((name) => PROVIDER_SPECS[name].keyVar));
+  const clean = (text: string): string => redactSecrets(text, secrets);
+
+  return {
+    async propose(request, signal) {
+      const prompt = buildFixPrompt(request);
+      const messages = [new SystemMessage(prompt.system), new HumanMessage(prompt.user)];
+      const failures: FallbackRecord[] = [];
+      let refused: { answered: Proposal; record: FallbackRecord } | undefined;
+
+      for (const provider of providers) {
+        if (signal?.aborted) throw new AbortedError();
+        const started = clock.now();
+        let answer: AIMessage;
+        try {
+          answer = await provider.chat.invoke(messages, { signal });
+        } catch (error) {
+          if (signal?.aborted) throw new AbortedError();
+          const failure = classifyLlmFailure(error, timeoutMs);
+          if (failure.kind === "aborted") throw new AbortedError();
+          if (failure.kind === "auth") throw new InfraError("LLM_AUTH", authMessage(provider, failure.status));
+          failures.push({ provider: provider.name, model: provider.model, reason: clean(failure.reason) });
+          continue;
+        }
+
+        // The validator and the graph must see exactly what the model said: nothing is trimmed.
+        const answered: Proposal = {
+          content: answer.text,
+          provider: provider.name,
+          model: provider.model,
+          latencyMs: clock.now() - started,
+          ...usageOf(answer),
+        };
+        const verdict = await options.validate(request.file.content, answered.content);
+        if (verdict.ok) return { ...answered, ...fallbacksField(failures) };
+        const record = {
+          provider: provider.name,
+          model: provider.model,
+          reason: clean(`the validator refused the answer (${verdict.code}): ${verdict.reason}`),
+        };
+        failures.push(record);
+        refused = { answered, record };
+      }
+
+      if (refused) {
+        // Returned anyway so the graph's own gate records the refusal as an attempt; `fallbacks`
+        // then lists every other provider tried during this call, including any tried after it.
+        const { answered, record } = refused;
+        return { ...answered, ...fallbacksField(failures.filter((entry) => entry !== record)) };
+      }
+      throw new OpsGuardError("LLM_UNAVAILABLE", unavailableMessage(failures));
+    },
+  };
+}
+
+function authMessage(provider: ConnectedProvider, status: number): string {
+  return `${provider.label} rejected the API key (HTTP ${status}). Set a valid ${provider.keyVar} in the environment or .env.`;
+}
+
+function unavailableMessage(failures: FallbackRecord[]): string {
+  const summary = failures.map((entry) => `${entry.provider} (${entry.model}): ${entry.reason}`).join("; ");
+  return `No language model answered: ${summary}. Try again later, choose another provider with --provider or --fallback, or pass --candidate FILE to run without a model.`;
+}
+
+function usageOf(answer: AIMessage): { usage?: TokenUsage } {
+  const usage = answer.usage_metadata;
+  return usage ? { usage: { inputTokens: usage.input_tokens, outputTokens: usage.output_tokens } } : {};
+}
+
+function fallbacksField(failures: FallbackRecord[]): { fallbacks?: FallbackRecord[] } {
+  return failures.length > 0 ? { fallbacks: [...failures] } : {};
+}
