@@ -1,4 +1,21 @@
+/** The library surface: the graph and its parts, for agent builders who embed OpsGuard. */
+export { buildGraph, NODE_NAMES } from "./graph/buildGraph.js";
+export type { OpsGuardGraph, NodeName, BuildGraphOptions } from "./graph/buildGraph.js";
+export { defaultDeps } from "./graph/defaultDeps.js";
+export type { GraphDeps } from "./graph/deps.js";
+export { OpsGuardState, OpsGuardInput, Status, ErrorType, Mode, EXIT_CODES } from "./graph/state.js";
+export type { Attempt, Classification, SandboxRun } from "./graph/state.js";
 export { createDockerSandbox, executePython, executePytest, DEFAULT_IMAGE, DEFAULT_LIMITS } from "./tools/sandbox.js";
 export type { Sandbox, SandboxLimits, RunOptions } from "./tools/sandbox.js";
 export type { SandboxResult, EndReason } from "./tools/sandboxResult.js";
+export { createCandidateProposer } from "./tools/candidateProposer.js";
+export { createLlmProposer, resolveProviders } from "./tools/providers.js";
+export type { Proposer, Proposal, ProposalRequest } from "./tools/proposer.js";
+export { validateCandidate } from "./tools/validator.js";
+export { classifyFailure } from "./tools/classifier.js";
+export { createWorkspaceManager } from "./tools/workspace.js";
+export type { WorkspaceManager } from "./tools/workspace.js";
+export { createArtifactWriter } from "./tools/artifacts.js";
+export type { ArtifactWriter } from "./tools/artifacts.js";
+export type { Clock } from "./tools/clock.js";
 export { OpsGuardError, UsageError, InfraError, AbortedError } from "./tools/errors.js";

@@ -160,7 +160,7 @@ export function createDockerSandbox(options: DockerSandboxOptions = {}): Sandbox
   let swept: Promise<unknown> | undefined;
 
   async function run(workspace: string, command: string[], runOptions: RunOptions = {}): Promise<SandboxResult> {
-    const image = runOptions.image ?? options.image ?? DEFAULT_IMAGE;
+    const image = runOptions.image ?? options.image ?? process.env.OPSGUARD_IMAGE ?? DEFAULT_IMAGE;
     const limits = { ...defaults, ...definedOnly(runOptions) };
     const signal = runOptions.signal;
     if (signal?.aborted) throw new AbortedError();

@@ -1,0 +1,28 @@
+/** Pure helpers over the list of fix attempts kept in state. */
+import type { Attempt, OpsGuardState, StateUpdate } from "./state.js";
+
+export function currentAttempt(state: OpsGuardState): Attempt {
+  const attempt = state.attempts?.at(-1);
+  if (!attempt || attempt.outcome !== "pending") throw new Error("No fix attempt is in progress.");
+  return attempt;
+}
+
+export function updateCurrent(state: OpsGuardState, change: Partial<Attempt>): Attempt[] {
+  const attempts = state.attempts ?? [];
+  return [...attempts.slice(0, -1), { ...currentAttempt(state), ...change }];
+}
+
+/** Refuses the attempt in progress; the run ends FAILED when it was the last one allowed. */
+export function refuseCurrent(state: OpsGuardState, stage: Attempt["stage"], reason: string): StateUpdate {
+  const attempts = updateCurrent(state, { outcome: "refused", stage, reason });
+  if (attempts.length < state.maxFixAttempts) return { attempts };
+  return {
+    attempts,
+    status: "FAILED",
+    reason: `All ${attempts.length} fix attempts were refused; the last at the ${stage} gate: ${reason}`,
+  };
+}
+
+export function lastOutcome(state: OpsGuardState): Attempt["outcome"] | undefined {
+  return state.attempts?.at(-1)?.outcome;
+}

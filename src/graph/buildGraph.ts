@@ -1,0 +1,90 @@
+/** buildGraph: the nodes, the edges and the wrapper that times each node. Nothing else. */
+import { END, START, StateGraph, type BaseCheckpointSaver, type CompiledStateGraph } from "@langchain/langgraph";
+import type { LangGraphRunnableConfig } from "@langchain/langgraph";
+import { InfraError, UsageError } from "../tools/errors.js";
+import { apply } from "../nodes/apply.js";
+import { buildReproduction } from "../nodes/buildReproduction.js";
+import { classify } from "../nodes/classify.js";
+import { compileCheck } from "../nodes/compileCheck.js";
+import { propose } from "../nodes/propose.js";
+import { report } from "../nodes/report.js";
+import { reproduce } from "../nodes/reproduce.js";
+import { setup } from "../nodes/setup.js";
+import { validate } from "../nodes/validate.js";
+import { verify } from "../nodes/verify.js";
+import type { GraphDeps, NodeFn, NodeResult } from "./deps.js";
+import * as routes from "./routes.js";
+import { OpsGuardInput, OpsGuardState, type StateUpdate } from "./state.js";
+
+/** Infrastructure and usage errors end the run with a status; anything else is a bug and propagates. */
+function asOutcome(err: unknown): NodeResult | undefined {
+  if (err instanceof InfraError) {
+    return {
+      update: { status: "INFRA_STOP", errorType: "INFRA_ERROR", reason: err.message },
+      summary: `infrastructure error: ${err.message}`,
+    };
+  }
+  if (err instanceof UsageError) return { update: { status: "FAILED", reason: err.message }, summary: err.message };
+  return undefined;
+}
+
+function timed(name: string, fn: NodeFn, deps: GraphDeps) {
+  return async (state: OpsGuardState, config?: LangGraphRunnableConfig): Promise<StateUpdate> => {
+    const started = deps.clock.now();
+    let result: NodeResult;
+    try {
+      result = await fn(state, { deps, ...(config?.signal ? { signal: config.signal } : {}) });
+    } catch (err) {
+      result = asOutcome(err) ?? (() => { throw err; })();
+    }
+    if (name === "report") return result.update;
+    const event = { node: name, startedAt: new Date(started).toISOString(), durationMs: deps.clock.now() - started, summary: result.summary };
+    return { ...result.update, timeline: [...(result.update.timeline ?? state.timeline ?? []), event] };
+  };
+}
+
+export interface BuildGraphOptions {
+  checkpointer?: BaseCheckpointSaver;
+  /** Node names to pause before (LangGraph interruptBefore). */
+  interruptBefore?: NodeName[];
+}
+
+export const NODE_NAMES = [
+  "setup", "buildReproduction", "reproduce", "classify", "propose",
+  "validate", "apply", "compileCheck", "verify", "report",
+] as const;
+export type NodeName = (typeof NODE_NAMES)[number];
+
+/** The compiled graph's public type, spelled out so that declarations stay portable. */
+export type OpsGuardGraph = CompiledStateGraph<OpsGuardState, StateUpdate, typeof START | NodeName, typeof OpsGuardInput, typeof OpsGuardState>;
+
+export function buildGraph(deps: GraphDeps, options: BuildGraphOptions = {}): OpsGuardGraph {
+  const node = (name: NodeName, fn: NodeFn) => timed(name, fn, deps);
+  return new StateGraph(OpsGuardState, { input: OpsGuardInput })
+    .addNode("setup", node("setup", setup))
+    .addNode("buildReproduction", node("buildReproduction", buildReproduction))
+    .addNode("reproduce", node("reproduce", reproduce))
+    .addNode("classify", node("classify", classify))
+    .addNode("propose", node("propose", propose))
+    .addNode("validate", node("validate", validate))
+    .addNode("apply", node("apply", apply))
+    .addNode("compileCheck", node("compileCheck", compileCheck))
+    .addNode("verify", node("verify", verify))
+    .addNode("report", node("report", report))
+    .addEdge(START, "setup")
+    .addConditionalEdges("setup", routes.afterSetup, ["report", "buildReproduction"])
+    .addEdge("buildReproduction", "reproduce")
+    .addConditionalEdges("reproduce", routes.afterReproduce, ["report", "classify"])
+    .addConditionalEdges("classify", routes.afterClassify, ["report", "propose", "buildReproduction"])
+    .addConditionalEdges("propose", routes.afterPropose, ["report", "propose", "validate"])
+    .addConditionalEdges("validate", routes.afterValidate, ["report", "propose", "apply"])
+    .addEdge("apply", "compileCheck")
+    .addConditionalEdges("compileCheck", routes.afterCompile, ["report", "propose", "verify"])
+    .addConditionalEdges("verify", routes.afterVerify, ["report", "propose"])
+    .addEdge("report", END)
+    .compile({
+      ...(options.checkpointer ? { checkpointer: options.checkpointer } : {}),
+      ...(options.interruptBefore ? { interruptBefore: options.interruptBefore } : {}),
+    }) as unknown as OpsGuardGraph;
+}
+

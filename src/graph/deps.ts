@@ -1,0 +1,29 @@
+/** What the graph needs from the outside world, injected so that tests and embedders can swap parts. */
+import type { Sandbox } from "../tools/sandbox.js";
+import type { Proposer } from "../tools/proposer.js";
+import type { WorkspaceManager } from "../tools/workspace.js";
+import type { ArtifactWriter } from "../tools/artifacts.js";
+import type { Clock } from "../tools/clock.js";
+import type { OpsGuardState } from "./state.js";
+
+export interface GraphDeps {
+  sandbox: Sandbox;
+  /** Chooses the proposer for a run (candidate files, or a model), from the run's inputs. */
+  proposerFor: (state: OpsGuardState) => Proposer;
+  workspaces: WorkspaceManager;
+  artifacts: ArtifactWriter;
+  clock: Clock;
+}
+
+/** The outcome of one node: the state update, and a one-line summary for progress and the timeline. */
+export interface NodeResult {
+  update: Partial<OpsGuardState>;
+  summary: string;
+}
+
+export interface NodeContext {
+  deps: GraphDeps;
+  signal?: AbortSignal;
+}
+
+export type NodeFn = (state: OpsGuardState, context: NodeContext) => Promise<NodeResult>;

@@ -1,0 +1,26 @@
+/**
+ * The conditional edges, as small pure functions over state. A node that ends the run sets
+ * `status`; every route sends such a run to the report.
+ */
+import { lastOutcome } from "./attempts.js";
+import type { OpsGuardState } from "./state.js";
+
+export const afterSetup = (s: OpsGuardState) => (s.status ? "report" : "buildReproduction");
+
+export const afterReproduce = (s: OpsGuardState) => (s.status ? "report" : "classify");
+
+export const afterClassify = (s: OpsGuardState) =>
+  s.status ? "report" : s.errorType === "CODE_ERROR" ? "propose" : "buildReproduction";
+
+export const afterPropose = (s: OpsGuardState) =>
+  s.status ? "report" : lastOutcome(s) === "refused" ? "propose" : "validate";
+
+/** After a gate: a refused attempt goes back to propose (with its refusal fed back), a passed one onward. */
+const afterGate =
+  <Next extends string>(next: Next) =>
+  (s: OpsGuardState): "report" | "propose" | Next =>
+    s.status ? "report" : lastOutcome(s) === "refused" ? "propose" : next;
+
+export const afterValidate = afterGate("apply");
+export const afterCompile = afterGate("verify");
+export const afterVerify = afterGate("report");

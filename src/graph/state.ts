@@ -1,0 +1,111 @@
+/**
+ * OpsGuardState: the one schema every node reads and updates. Inputs (what the CLI flags and the
+ * Studio form set) carry their defaults; everything else is written by the nodes as the run goes.
+ */
+import { z } from "zod";
+
+export const Status = z.enum(["SUCCESS", "FAILED", "INFRA_STOP", "NOT_REPRODUCIBLE"]);
+export type Status = z.infer<typeof Status>;
+
+export const ErrorType = z.enum(["CODE_ERROR", "INFRA_ERROR", "NO_ERROR"]);
+export type ErrorType = z.infer<typeof ErrorType>;
+
+export const Mode = z.enum(["entry", "pytest"]);
+export type Mode = z.infer<typeof Mode>;
+
+export const ProviderName = z.enum(["nvidia", "groq", "openai"]);
+
+export const OpsGuardInput = z.object({
+  repo: z.string().min(1).describe("Path of the repository with the failing code (never modified without apply)"),
+  error: z.string().min(1).describe("What goes wrong, in words: goes into the model's prompt"),
+  entry: z.string().default("app.py").describe("Python file to run, and the file that gets fixed"),
+  mode: Mode.default("entry").describe("entry: run the entry file; pytest: run the tests/ suite"),
+  candidates: z
+    .array(z.string())
+    .default([])
+    .describe("Files holding full new contents of the entry file, one per fix attempt, used instead of a model"),
+  artifacts: z.string().default("artifacts").describe("Directory for reports, diff, log"),
+  timeoutSeconds: z.number().positive().default(30).describe("Wall-clock limit of each sandbox run"),
+  image: z.string().optional().describe("Sandbox image (default opsguard-sandbox:py3.11 or OPSGUARD_IMAGE)"),
+  maxReproAttempts: z.number().int().min(1).default(2).describe("Reproduction tries before NOT_REPRODUCIBLE"),
+  maxFixAttempts: z.number().int().min(1).default(3).describe("Fix tries before FAILED"),
+  provider: ProviderName.optional().describe("Model provider (default nvidia, with groq as fallback)"),
+  model: z.string().optional().describe("Model name for the provider"),
+  baseUrl: z.string().optional().describe("Base URL of an OpenAI-compatible server (provider openai)"),
+  fallback: ProviderName.optional().describe("Provider to try when the chosen one fails"),
+});
+export type OpsGuardInput = z.input<typeof OpsGuardInput>;
+
+export const SandboxRun = z.object({
+  exitCode: z.number(),
+  stdout: z.string(),
+  stderr: z.string(),
+  durationMs: z.number(),
+  endReason: z.enum(["exited", "timed_out", "out_of_memory", "output_limit"]),
+  command: z.array(z.string()),
+  image: z.string(),
+  imageId: z.string().optional(),
+});
+export type SandboxRun = z.infer<typeof SandboxRun>;
+
+export const Classification = z.object({
+  errorType: ErrorType,
+  reason: z.string(),
+  exception: z.string().optional(),
+  message: z.string().optional(),
+  failingTests: z.array(z.string()).optional(),
+});
+export type Classification = z.infer<typeof Classification>;
+
+export const FileContent = z.object({ path: z.string(), content: z.string(), sha256: z.string() });
+export type FileContent = z.infer<typeof FileContent>;
+
+export const AttemptStage = z.enum(["propose", "validate", "compile", "verify"]);
+
+export const Attempt = z.object({
+  number: z.number().int(),
+  provider: z.string(),
+  model: z.string(),
+  latencyMs: z.number(),
+  usage: z.object({ inputTokens: z.number(), outputTokens: z.number() }).optional(),
+  fallbacks: z.array(z.object({ provider: z.string(), model: z.string(), reason: z.string() })).optional(),
+  /** The fix as a list of changed files (one today), so multi-file fixes need no redesign. */
+  files: z.array(FileContent),
+  outcome: z.enum(["pending", "accepted", "refused"]),
+  /** The gate that refused it, when refused. */
+  stage: AttemptStage.optional(),
+  reason: z.string().optional(),
+  diff: z.string().optional(),
+});
+export type Attempt = z.infer<typeof Attempt>;
+
+export const TimelineEvent = z.object({
+  node: z.string(),
+  startedAt: z.string(),
+  durationMs: z.number(),
+  summary: z.string(),
+});
+export type TimelineEvent = z.infer<typeof TimelineEvent>;
+
+export const OpsGuardState = OpsGuardInput.extend({
+  workspace: z.string().optional(),
+  /** The file being fixed, as it was in the repository. */
+  original: FileContent.optional(),
+  reproductionCommand: z.array(z.string()).optional(),
+  reproAttempts: z.number().int().optional(),
+  reproduction: SandboxRun.optional(),
+  classification: Classification.optional(),
+  errorType: ErrorType.optional(),
+  attempts: z.array(Attempt).optional(),
+  verification: SandboxRun.optional(),
+  status: Status.optional(),
+  reason: z.string().optional(),
+  timeline: z.array(TimelineEvent).optional(),
+  /** Where the report node wrote the artifacts. */
+  reportPaths: z.record(z.string(), z.string()).optional(),
+});
+export type OpsGuardState = z.infer<typeof OpsGuardState>;
+export type StateUpdate = Partial<OpsGuardState>;
+
+/** Exit codes scripts can rely on. */
+export const EXIT_CODES: Record<Status, number> = { SUCCESS: 0, FAILED: 1, INFRA_STOP: 2, NOT_REPRODUCIBLE: 3 };

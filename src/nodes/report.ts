@@ -1,0 +1,41 @@
+/** Always the last node: settles the status, writes the whole artifact set, removes the workspace. */
+import type { NodeFn } from "../graph/deps.js";
+import type { OpsGuardState } from "../graph/state.js";
+import { buildFinalReport, buildJudgeSummary, buildRunLog, latestAttempt } from "../tools/report.js";
+
+export const ARTIFACT_FILES = {
+  finalReport: "final_report.json",
+  latestPatch: "internal/latest_patch.py",
+  patchDiff: "internal/patch.diff",
+  runLog: "internal/run.log",
+  judgeSummary: "presentation/judge_summary.txt",
+} as const;
+
+export function artifactContents(state: OpsGuardState): Record<string, string> {
+  const accepted = (state.attempts ?? []).find((a) => a.outcome === "accepted");
+  return {
+    [ARTIFACT_FILES.finalReport]: `${JSON.stringify(buildFinalReport(state), null, 2)}\n`,
+    [ARTIFACT_FILES.latestPatch]: latestAttempt(state)?.files[0]?.content ?? "",
+    [ARTIFACT_FILES.patchDiff]: accepted?.diff ?? "",
+    [ARTIFACT_FILES.runLog]: buildRunLog(state),
+    [ARTIFACT_FILES.judgeSummary]: buildJudgeSummary(state),
+  };
+}
+
+export const report: NodeFn = async (state, { deps }) => {
+  const started = deps.clock.now();
+  const settled = state.status
+    ? {}
+    : { status: "FAILED" as const, reason: state.reason ?? "The run ended without a verified fix." };
+  const final: OpsGuardState = {
+    ...state,
+    ...settled,
+    timeline: [
+      ...(state.timeline ?? []),
+      { node: "report", startedAt: new Date(started).toISOString(), durationMs: 0, summary: `status ${settled.status ?? state.status}` },
+    ],
+  };
+  if (state.workspace) await deps.workspaces.remove(state.workspace);
+  const reportPaths = await deps.artifacts.write(state.artifacts, artifactContents(final));
+  return { update: { ...settled, reportPaths, timeline: final.timeline }, summary: `status ${final.status}` };
+};

@@ -1,0 +1,11 @@
+import type { OpsGuardState } from "../graph/state.js";
+import type { RunOptions } from "../tools/sandbox.js";
+
+/** The run-level sandbox settings every container of a run shares. */
+export function sandboxOptions(state: OpsGuardState, signal?: AbortSignal): RunOptions {
+  return { timeoutMs: state.timeoutSeconds * 1000, ...(state.image ? { image: state.image } : {}), ...(signal ? { signal } : {}) };
+}
+
+export function describeRun(run: { exitCode: number; endReason: string; durationMs: number }): string {
+  return `exit ${run.exitCode} (${run.endReason}) in ${run.durationMs} ms`;
+}

@@ -1,0 +1,45 @@
+/** Full-file fixes become auditable unified diffs; no line numbers from a model are ever trusted. */
+import { createTwoFilesPatch, diffLines } from "diff";
+
+/** A unified diff with a/ and b/ prefixes, which `git apply` accepts from the repository root. */
+export function unifiedDiff(path: string, before: string, after: string): string {
+  const patch = createTwoFilesPatch(`a/${path}`, `b/${path}`, before, after, undefined, undefined, { context: 3 });
+  // The leading "====" separator line is for humans; git apply wants the patch to start at "---".
+  return patch.replace(/^=+\n/, "");
+}
+
+export interface DiffSummary {
+  linesAdded: number;
+  linesRemoved: number;
+}
+
+export function diffSummary(before: string, after: string): DiffSummary {
+  let linesAdded = 0;
+  let linesRemoved = 0;
+  for (const part of diffLines(before, after)) {
+    if (part.added) linesAdded += part.count ?? 0;
+    if (part.removed) linesRemoved += part.count ?? 0;
+  }
+  return { linesAdded, linesRemoved };
+}
+
+/** A readable change list: each changed hunk as "removed" and "added" lines with their line numbers. */
+export function changeList(before: string, after: string): string[] {
+  const lines: string[] = [];
+  let oldLine = 1;
+  let newLine = 1;
+  for (const part of diffLines(before, after)) {
+    const partLines = part.value.replace(/\n$/, "").split("\n");
+    if (part.removed) {
+      partLines.forEach((text, i) => lines.push(`- line ${oldLine + i}: ${text}`));
+      oldLine += part.count ?? partLines.length;
+    } else if (part.added) {
+      partLines.forEach((text, i) => lines.push(`+ line ${newLine + i}: ${text}`));
+      newLine += part.count ?? partLines.length;
+    } else {
+      oldLine += part.count ?? partLines.length;
+      newLine += part.count ?? partLines.length;
+    }
+  }
+  return lines;
+}
