@@ -1,8 +1,8 @@
 #!/usr/bin/env node
-/** The `opsguard` command: parse, run, print, exit. */
+/** The `opsguard` command: parse, dispatch to a command, exit with its code. */
 import { existsSync } from "node:fs";
 import { hideBin } from "yargs/helpers";
-import { buildParser, type RunArgs } from "./cli/args.js";
+import { buildParser } from "./cli/parser.js";
 import { EXIT } from "./cli/exitCodes.js";
 
 function usageError(message: string): never {
@@ -12,6 +12,4 @@ function usageError(message: string): never {
 
 if (existsSync(".env")) process.loadEnvFile(".env");
 
-const args = (await buildParser(hideBin(process.argv), usageError).parseAsync()) as unknown as RunArgs;
-const { runCli } = await import("./cli/run.js");
-process.exitCode = await runCli(args);
+await buildParser(hideBin(process.argv), usageError).parseAsync();

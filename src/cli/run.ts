@@ -8,7 +8,7 @@ import { UsageError } from "../tools/errors.js";
 import { changeList } from "../tools/patch.js";
 import { buildFinalReport } from "../tools/report.js";
 import { ARTIFACT_FILES } from "../nodes/report.js";
-import type { RunArgs } from "./args.js";
+import type { RunArgs } from "./commands/run.js";
 import { EXIT } from "./exitCodes.js";
 
 export interface CliIo {

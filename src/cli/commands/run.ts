@@ -1,9 +1,6 @@
-/**
- * The command line, declared once with yargs. Kept free of heavy imports so that --help and usage
- * errors answer at once; the remediation itself is loaded only when it runs.
- */
-import yargs, { type Argv } from "yargs";
-import { UsageError } from "../tools/errors.js";
+/** The default command: reproduce, fix, verify. Declares its flags; the work is loaded on use. */
+import type { Argv, CommandModule } from "yargs";
+import { UsageError } from "../../tools/errors.js";
 
 export function runOptions(y: Argv) {
   return y
@@ -19,7 +16,7 @@ export function runOptions(y: Argv) {
     .option("max-fix-attempts", { type: "number", default: 3, describe: "Fix tries before FAILED" })
     .option("provider", { choices: ["nvidia", "groq", "openai"] as const, describe: "Model provider [default: nvidia, with groq as fallback]" })
     .option("model", { type: "string", describe: "Model name for the provider" })
-    .option("base-url", { type: "string", describe: "Base URL of an OpenAI-compatible server (with --provider openai)" })
+    .option("base-url", { type: "string", describe: "Base URL of an OpenAI-compatible server (implies --provider openai when none is given)" })
     .option("fallback", { choices: ["nvidia", "groq", "openai"] as const, describe: "Provider to try when the chosen one fails" })
     .option("json", { type: "boolean", default: false, describe: "Print the final report as JSON on stdout, and nothing else there" })
     .check((argv) => {
@@ -28,25 +25,18 @@ export function runOptions(y: Argv) {
         const value = argv[flag];
         if (!Number.isInteger(value) || value < 1) throw new UsageError(`--${flag} must be a whole number of at least 1.`);
       }
-      if (argv["base-url"] && argv.provider !== "openai") throw new UsageError("--base-url needs --provider openai.");
       return true;
     });
 }
 
 export type RunArgs = Awaited<ReturnType<typeof runOptions>["argv"]>;
 
-export function buildParser(argv: string[], onFail: (message: string) => never) {
-  return yargs(argv)
-    .scriptName("opsguard")
-    .usage("$0 --repo DIR --error TEXT [options]\n\nRepairs failing Python code and refuses any fix it cannot prove in a Docker sandbox.")
-    .command("$0", "Reproduce, fix and verify (the default command)", runOptions)
-    .example("$0 --repo demo_repo --error ValueError --candidate demo_repo/fixes/app.py", "verify a fix you already have")
-    .example("$0 --repo demo_repo --error ValueError --mode pytest", "ask a model for a fix that passes tests/")
-    .epilogue("Exit codes: 0 SUCCESS, 1 FAILED, 2 INFRA_STOP, 3 NOT_REPRODUCIBLE, 64 usage error.")
-    .strict()
-    .help()
-    .alias("h", "help")
-    .version()
-    .wrap(Math.min(110, process.stdout.columns || 100))
-    .fail((message, error) => onFail(error?.message ?? message));
-}
+export const runCommand: CommandModule<object, RunArgs> = {
+  command: "$0",
+  describe: "Reproduce the failure, take a fix, verify it in the sandbox (the default command)",
+  builder: (y) => runOptions(y) as unknown as Argv<RunArgs>,
+  handler: async (args) => {
+    const { runCli } = await import("../run.js");
+    process.exitCode = await runCli(args);
+  },
+};
