@@ -19,3 +19,5 @@ export { createArtifactWriter } from "./tools/artifacts.js";
 export type { ArtifactWriter } from "./tools/artifacts.js";
 export type { Clock } from "./tools/clock.js";
 export { OpsGuardError, UsageError, InfraError, AbortedError } from "./tools/errors.js";
+export { remediate, recursionLimit } from "./graph/remediate.js";
+export type { RemediateOptions } from "./graph/remediate.js";

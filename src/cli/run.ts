@@ -1,9 +1,8 @@
 /** The default command: turns flags into the graph's input, streams the run, prints, returns the exit code. */
 import { stat } from "node:fs/promises";
 import { relative, resolve } from "node:path";
-import { buildGraph } from "../graph/buildGraph.js";
-import { defaultDeps } from "../graph/defaultDeps.js";
-import { EXIT_CODES, type OpsGuardInput, type OpsGuardState } from "../graph/state.js";
+import { remediate } from "../graph/remediate.js";
+import { EXIT_CODES, type OpsGuardInput, type OpsGuardState, type TimelineEvent } from "../graph/state.js";
 import { UsageError } from "../tools/errors.js";
 import { changeList } from "../tools/patch.js";
 import { buildFinalReport } from "../tools/report.js";
@@ -19,7 +18,7 @@ export interface CliIo {
 
 const defaultIo: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env };
 
-async function checkInput(args: RunArgs): Promise<OpsGuardInput> {
+export async function checkInput(args: RunArgs): Promise<OpsGuardInput> {
   const repo = resolve(args.repo);
   if (!(await stat(repo).catch(() => undefined))?.isDirectory()) {
     throw new UsageError(`--repo ${args.repo} is not a directory.`);
@@ -47,15 +46,8 @@ async function checkInput(args: RunArgs): Promise<OpsGuardInput> {
   };
 }
 
-/** Enough steps for every allowed retry, whatever the limits. */
-export function recursionLimit(input: { maxReproAttempts?: number; maxFixAttempts?: number }): number {
-  return 10 + 3 * (input.maxReproAttempts ?? 2) + 5 * (input.maxFixAttempts ?? 3);
-}
-
-function progressLine(node: string, update: Partial<OpsGuardState>): string | undefined {
-  const event = update.timeline?.at(-1);
-  if (!event || event.node !== node) return undefined;
-  return `[opsguard] ${node.padEnd(17)} ${`${event.durationMs} ms`.padStart(8)}  ${event.summary}\n`;
+function progressLine(event: TimelineEvent): string {
+  return `[opsguard] ${event.node.padEnd(17)} ${`${event.durationMs} ms`.padStart(8)}  ${event.summary}\n`;
 }
 
 function shown(path: string): string {
@@ -80,20 +72,10 @@ export async function runCli(args: RunArgs, io: CliIo = defaultIo): Promise<numb
     return EXIT.USAGE;
   }
 
-  const deps = defaultDeps();
-  const graph = buildGraph(deps);
-  const state = { ...input } as OpsGuardState;
+  let state: OpsGuardState;
   try {
-    const stream = await graph.stream(input, { streamMode: "updates", recursionLimit: recursionLimit(input) });
-    for await (const chunk of stream) {
-      for (const [node, update] of Object.entries(chunk as Record<string, Partial<OpsGuardState>>)) {
-        Object.assign(state, update);
-        const line = progressLine(node, update);
-        if (line) io.stderr.write(line);
-      }
-    }
+    state = await remediate(input, { onNode: (event) => io.stderr.write(progressLine(event)) });
   } catch (err) {
-    if (state.workspace) await deps.workspaces.remove(state.workspace).catch(() => undefined);
     io.stderr.write(`opsguard: internal error: ${(err as Error).message}\n`);
     if (io.env.OPSGUARD_DEBUG) io.stderr.write(`${(err as Error).stack}\n`);
     return EXIT.INTERNAL;

@@ -196,6 +196,8 @@ export function createDockerSandbox(options: DockerSandboxOptions = {}): Sandbox
           MemorySwap: limits.memoryBytes,
           NanoCpus: Math.round(limits.cpus * 1e9),
           Binds: [`${workspace}:${WORKSPACE_MOUNT}:ro`],
+          // Output reaches us through attach; the engine keeps no log file a flood could fill.
+          LogConfig: { Type: "none", Config: {} },
         },
       });
     } catch (err) {

@@ -1,0 +1,157 @@
+import Docker from "dockerode";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { LABEL } from "../../src/tools/sandbox.js";
+import { built, ROOT } from "../support/built.js";
+import { requireDocker } from "../support/docker.js";
+import { hashTree } from "../support/hashTree.js";
+import { tempRepo } from "../support/workspace.js";
+
+let docker: Docker;
+beforeAll(async () => {
+  docker = await requireDocker();
+});
+
+const scratch = mkdtempSync(join(tmpdir(), "opsguard-cli-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+let n = 0;
+
+function opsguard(args: string[], env: Record<string, string> = {}, cwd = ROOT) {
+  const result = spawnSync(process.execPath, [built("cli.js"), ...args], {
+    cwd,
+    encoding: "utf8",
+    env: { ...process.env, OPSGUARD_VERBOSE: "", ...env },
+    timeout: 120_000,
+  });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+const artifactsDir = () => join(scratch, `artifacts-${++n}`);
+const DEMO_FIX = ["--repo", "demo_repo", "--error", "ValueError", "--candidate", "demo_repo/fixes/app.py"];
+
+describe("opsguard usage errors: one line, exit 64, no stack trace", () => {
+  it.each([
+    [["--error", "x"], "Missing required argument: repo"],
+    [["--repo", "demo_repo"], "Missing required argument: error"],
+    [["--repo", "demo_repo", "--error", "x", "--mode", "fuzz"], "Invalid values"],
+    [["--repo", "no/such/dir", "--error", "x"], "--repo no/such/dir is not a directory."],
+    [["--repo", "demo_repo", "--error", "x", "--candidate", "nope.py"], "--candidate nope.py is not a file."],
+    [["--repo", "demo_repo", "--error", "x", "--timeout", "0"], "--timeout must be a positive number"],
+    [["--repo", "demo_repo", "--error", "x", "--frobnicate"], "Unknown argument: frobnicate"],
+  ])("%j", (args, message) => {
+    const { code, stderr, stdout } = opsguard(args);
+    expect(code).toBe(64);
+    expect(stderr).toContain(message);
+    expect(stderr).not.toMatch(/^\s+at /m);
+    expect(stdout).toBe("");
+  });
+
+  it("--help lists the flags and exit codes", () => {
+    const { code, stdout } = opsguard(["--help"]);
+    expect(code).toBe(0);
+    for (const flag of ["--repo", "--error", "--entry", "--mode", "--candidate", "--artifacts", "--timeout", "--image", "--json"]) {
+      expect(stdout).toContain(flag);
+    }
+    expect(stdout).toContain("3 NOT_REPRODUCIBLE");
+  });
+});
+
+describe("opsguard runs on real Docker", () => {
+  it("repairs demo_repo with the shipped fix: exit 0, progress, closing lines, artifacts, repo untouched", async () => {
+    const before = hashTree(join(ROOT, "demo_repo"));
+    const artifacts = artifactsDir();
+    const { code, stdout, stderr } = opsguard([...DEMO_FIX, "--artifacts", artifacts]);
+    expect(code).toBe(0);
+    expect(stdout).toContain("OpsGuard execution complete.\nStatus: SUCCESS\n");
+    expect(stdout).toContain("presentation/judge_summary.txt");
+    for (const node of ["setup", "reproduce", "classify", "propose", "validate", "apply", "compileCheck", "verify", "report"]) {
+      expect(stderr).toMatch(new RegExp(`\\[opsguard\\] ${node} +\\d+ ms`));
+    }
+    expect(hashTree(join(ROOT, "demo_repo"))).toBe(before);
+    const report = JSON.parse(readFileSync(join(artifacts, "final_report.json"), "utf8"));
+    expect(report).toMatchObject({ status: "SUCCESS", error_type: "CODE_ERROR", retries: { fix: 1 } });
+    expect(readFileSync(join(artifacts, "presentation/judge_summary.txt"), "utf8")).toContain("Status:      SUCCESS");
+  });
+
+  it("repairs demo_repo in pytest mode", () => {
+    const { code, stdout } = opsguard([...DEMO_FIX, "--mode", "pytest", "--artifacts", artifactsDir()]);
+    expect(code).toBe(0);
+    expect(stdout).toContain("Status: SUCCESS");
+  });
+
+  it("repairs test_large_repo with its shipped fix", () => {
+    const args = ["--repo", "test_large_repo", "--error", "crash", "--candidate", "test_large_repo/fixes/app.py"];
+    expect(opsguard([...args, "--artifacts", artifactsDir()]).code).toBe(0);
+    expect(opsguard([...args, "--mode", "pytest", "--artifacts", artifactsDir()]).code).toBe(0);
+  });
+
+  it("--json prints only the final report on stdout", () => {
+    const { code, stdout, stderr } = opsguard([...DEMO_FIX, "--json", "--artifacts", artifactsDir()]);
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout).status).toBe("SUCCESS");
+    expect(stderr).toContain("Status: SUCCESS");
+  });
+
+  it("reads .env from the working directory (OPSGUARD_VERBOSE=1 prints the diff and the change list)", () => {
+    const cwd = join(scratch, `envdir-${++n}`);
+    spawnSync("mkdir", ["-p", cwd]);
+    writeFileSync(join(cwd, ".env"), "OPSGUARD_VERBOSE=1\n");
+    const env = { ...process.env } as Record<string, string>;
+    delete env.OPSGUARD_VERBOSE;
+    const result = spawnSync(process.execPath, [built("cli.js"), "--repo", join(ROOT, "demo_repo"), "--error", "ValueError", "--candidate", join(ROOT, "demo_repo/fixes/app.py"), "--artifacts", join(cwd, "a")], { cwd, encoding: "utf8", env });
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain("--- a/app.py");
+    expect(result.stdout).toMatch(/^\+ line \d+: /m);
+  });
+
+  it("exits 1 (FAILED) for a missing entry file, with the full artifact set", () => {
+    const artifacts = artifactsDir();
+    const { code, stdout } = opsguard(["--repo", "demo_repo", "--error", "TypeError", "--entry", "wrong.py", "--artifacts", artifacts]);
+    expect(code).toBe(1);
+    expect(stdout).toContain("Status: FAILED");
+    expect(stdout).toContain("wrong.py was not found");
+    expect(existsSync(join(artifacts, "internal/run.log"))).toBe(true);
+  });
+
+  it("exits 3 (NOT_REPRODUCIBLE) when the code does not fail", () => {
+    const repo = tempRepo({ "app.py": "print('fine')\n" });
+    const { code, stdout } = opsguard(["--repo", repo, "--error", "x", "--candidate", join(ROOT, "demo_repo/fixes/app.py"), "--artifacts", artifactsDir()]);
+    expect(code).toBe(3);
+    expect(stdout).toContain("Status: NOT_REPRODUCIBLE");
+  });
+
+  it("exits 2 (INFRA_STOP) with what to do when the engine is unreachable", () => {
+    const { code, stdout } = opsguard([...DEMO_FIX, "--artifacts", artifactsDir()], { DOCKER_HOST: "unix:///tmp/opsguard-no-engine.sock" });
+    expect(code).toBe(2);
+    expect(stdout).toContain("Status: INFRA_STOP");
+    expect(stdout).toContain("Cannot reach the Docker engine");
+  });
+
+  it("exits 2 (INFRA_STOP) with what to do when the image is missing", () => {
+    const { code, stdout } = opsguard([...DEMO_FIX, "--image", "opsguard-missing:nope", "--artifacts", artifactsDir()]);
+    expect(code).toBe(2);
+    expect(stdout).toContain("npm run sandbox:image");
+  });
+
+  it("leaves no container and no workspace behind after Ctrl-C", async () => {
+    const repo = tempRepo({ "app.py": "import time\nprint('working', flush=True)\ntime.sleep(60)\n" });
+    const tmp = mkdtempSync(join(scratch, "tmp-"));
+    const child = spawn(process.execPath, [built("cli.js"), "--repo", repo, "--error", "hang", "--artifacts", artifactsDir()], {
+      env: { ...process.env, TMPDIR: tmp },
+      stdio: "ignore",
+    });
+    const mine = async () => (await docker.listContainers({ all: true, filters: { label: [LABEL, `dev.opsguard.pid=${child.pid}`] } })).length;
+    const deadline = Date.now() + 30_000;
+    while ((await mine()) === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    expect(await mine()).toBe(1);
+    expect(readdirSync(tmp).filter((f) => f.startsWith("opsguard-ws-"))).toHaveLength(1);
+    const exited = new Promise((resolve) => child.on("exit", (_c, signal) => resolve(signal)));
+    child.kill("SIGINT");
+    expect(await exited).toBe("SIGINT");
+    expect(await mine()).toBe(0);
+    expect(readdirSync(tmp).filter((f) => f.startsWith("opsguard-ws-"))).toHaveLength(0);
+  });
+});
