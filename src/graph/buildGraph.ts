@@ -20,7 +20,7 @@ import { OpsGuardInput, OpsGuardState, type StateUpdate } from "./state.js";
 function asOutcome(err: unknown): NodeResult | undefined {
   if (err instanceof InfraError) {
     return {
-      update: { status: "INFRA_STOP", errorType: "INFRA_ERROR", reason: err.message },
+      update: { status: "INFRA_STOP", errorType: "INFRA_ERROR", reason: err.message, infraCode: err.code },
       summary: `infrastructure error: ${err.message}`,
     };
   }

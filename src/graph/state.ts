@@ -100,6 +100,8 @@ export const OpsGuardState = OpsGuardInput.extend({
   verification: SandboxRun.optional(),
   status: Status.optional(),
   reason: z.string().optional(),
+  /** The InfraError code when the run stopped on infrastructure (ENGINE_UNREACHABLE, IMAGE_MISSING, LLM_AUTH ...). */
+  infraCode: z.string().optional(),
   timeline: z.array(TimelineEvent).optional(),
   /** Where the report node wrote the artifacts. */
   reportPaths: z.record(z.string(), z.string()).optional(),

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildGraph } from "../../src/graph/buildGraph.js";
 import type { OpsGuardInput, OpsGuardState } from "../../src/graph/state.js";
-import { recursionLimit } from "../../src/cli/run.js";
+import { recursionLimit } from "../../src/graph/remediate.js";
 import { createDockerSandbox } from "../../src/tools/sandbox.js";
 import { requireDocker } from "../support/docker.js";
 import { hashTree } from "../support/hashTree.js";
