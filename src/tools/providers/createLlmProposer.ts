@@ -111,7 +111,7 @@ function unavailableMessage(failures: FallbackRecord[]): string {
 
 function usageOf(answer: AIMessage): { usage?: TokenUsage } {
   const usage = answer.usage_metadata;
-  return usage ? { usage: { inputTokens: usage.input_tokens, outputTokens: usage.output_tokens } } : {};
+  return usage ? { usage: { inputTokens: usage.input_tokens ?? 0, outputTokens: usage.output_tokens ?? 0 } } : {};
 }
 
 function fallbacksField(failures: FallbackRecord[]): { fallbacks?: FallbackRecord[] } {
