@@ -36,6 +36,8 @@ export async function checkInput(args: RunArgs): Promise<OpsGuardInput> {
     candidates,
     artifacts: resolve(args.artifacts),
     timeoutSeconds: args.timeout,
+    testTimeoutSeconds: args["test-timeout"],
+    applyFix: args.apply,
     maxReproAttempts: args["max-repro-attempts"],
     maxFixAttempts: args["max-fix-attempts"],
     ...(args.image ? { image: args.image } : {}),
@@ -93,6 +95,8 @@ export async function runCli(args: RunArgs, io: CliIo = defaultIo): Promise<numb
       ...(state.reason ? [`Reason: ${state.reason}`] : []),
       `Presentation report saved to: ${shown(paths[ARTIFACT_FILES.judgeSummary] ?? "-")}`,
       `Machine report: ${shown(paths[ARTIFACT_FILES.finalReport] ?? "-")}`,
+      ...(paths[ARTIFACT_FILES.proof] ? [`Proof bundle: ${shown(paths[ARTIFACT_FILES.proof]!)}`] : []),
+      ...(state.applied ? [`Fix written to: ${shown(state.applied.path)}`] : []),
       "",
     ].join("\n"),
   );

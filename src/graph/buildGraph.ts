@@ -3,6 +3,8 @@ import { END, START, StateGraph, type BaseCheckpointSaver, type CompiledStateGra
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
 import { InfraError, UsageError } from "../tools/errors.js";
 import { apply } from "../nodes/apply.js";
+import { applyToRepo } from "../nodes/applyToRepo.js";
+import { screen } from "../nodes/screen.js";
 import { buildReproduction } from "../nodes/buildReproduction.js";
 import { classify } from "../nodes/classify.js";
 import { compileCheck } from "../nodes/compileCheck.js";
@@ -51,7 +53,7 @@ export interface BuildGraphOptions {
 
 export const NODE_NAMES = [
   "setup", "buildReproduction", "reproduce", "classify", "propose",
-  "validate", "apply", "compileCheck", "verify", "report",
+  "validate", "screen", "apply", "compileCheck", "verify", "applyToRepo", "report",
 ] as const;
 export type NodeName = (typeof NODE_NAMES)[number];
 
@@ -67,9 +69,11 @@ export function buildGraph(deps: GraphDeps, options: BuildGraphOptions = {}): Op
     .addNode("classify", node("classify", classify))
     .addNode("propose", node("propose", propose))
     .addNode("validate", node("validate", validate))
+    .addNode("screen", node("screen", screen))
     .addNode("apply", node("apply", apply))
     .addNode("compileCheck", node("compileCheck", compileCheck))
     .addNode("verify", node("verify", verify))
+    .addNode("applyToRepo", node("applyToRepo", applyToRepo))
     .addNode("report", node("report", report))
     .addEdge(START, "setup")
     .addConditionalEdges("setup", routes.afterSetup, ["report", "buildReproduction"])
@@ -77,10 +81,12 @@ export function buildGraph(deps: GraphDeps, options: BuildGraphOptions = {}): Op
     .addConditionalEdges("reproduce", routes.afterReproduce, ["report", "classify"])
     .addConditionalEdges("classify", routes.afterClassify, ["report", "propose", "buildReproduction"])
     .addConditionalEdges("propose", routes.afterPropose, ["report", "propose", "validate"])
-    .addConditionalEdges("validate", routes.afterValidate, ["report", "propose", "apply"])
+    .addConditionalEdges("validate", routes.afterValidate, ["report", "propose", "screen"])
+    .addConditionalEdges("screen", routes.afterScreen, ["report", "propose", "apply"])
     .addEdge("apply", "compileCheck")
     .addConditionalEdges("compileCheck", routes.afterCompile, ["report", "propose", "verify"])
-    .addConditionalEdges("verify", routes.afterVerify, ["report", "propose"])
+    .addConditionalEdges("verify", routes.afterVerify, ["report", "propose", "applyToRepo"])
+    .addEdge("applyToRepo", "report")
     .addEdge("report", END)
     .compile({
       ...(options.checkpointer ? { checkpointer: options.checkpointer } : {}),

@@ -16,7 +16,7 @@ export interface RemediateOptions {
 
 /** Enough steps for every allowed retry, whatever the limits. */
 export function recursionLimit(input: { maxReproAttempts?: number; maxFixAttempts?: number }): number {
-  return 10 + 3 * (input.maxReproAttempts ?? 2) + 5 * (input.maxFixAttempts ?? 3);
+  return 10 + 3 * (input.maxReproAttempts ?? 2) + 6 * (input.maxFixAttempts ?? 3);
 }
 
 export async function remediate(input: OpsGuardInput, options: RemediateOptions = {}): Promise<OpsGuardState> {

@@ -21,6 +21,10 @@ const afterGate =
   (s: OpsGuardState): "report" | "propose" | Next =>
     s.status ? "report" : lastOutcome(s) === "refused" ? "propose" : next;
 
-export const afterValidate = afterGate("apply");
+export const afterValidate = afterGate("screen");
+export const afterScreen = afterGate("apply");
 export const afterCompile = afterGate("verify");
-export const afterVerify = afterGate("report");
+
+/** A proven fix is written into the repository only when asked to (--apply). */
+export const afterVerify = (s: OpsGuardState) =>
+  s.status === "SUCCESS" && s.applyFix ? "applyToRepo" : afterGate("report")(s);

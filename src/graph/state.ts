@@ -25,7 +25,9 @@ export const OpsGuardInput = z.object({
     .default([])
     .describe("Files holding full new contents of the entry file, one per fix attempt, used instead of a model"),
   artifacts: z.string().default("artifacts").describe("Directory for reports, diff, log"),
+  applyFix: z.boolean().default(false).describe("Write the proven fix into the repository (atomically, only if unchanged)"),
   timeoutSeconds: z.number().positive().default(30).describe("Wall-clock limit of each sandbox run"),
+  testTimeoutSeconds: z.number().positive().default(10).describe("Time limit of each test in pytest mode"),
   image: z.string().optional().describe("Sandbox image (default opsguard-sandbox:py3.11 or OPSGUARD_IMAGE)"),
   maxReproAttempts: z.number().int().min(1).default(2).describe("Reproduction tries before NOT_REPRODUCIBLE"),
   maxFixAttempts: z.number().int().min(1).default(3).describe("Fix tries before FAILED"),
@@ -60,7 +62,7 @@ export type Classification = z.infer<typeof Classification>;
 export const FileContent = z.object({ path: z.string(), content: z.string(), sha256: z.string() });
 export type FileContent = z.infer<typeof FileContent>;
 
-export const AttemptStage = z.enum(["propose", "validate", "compile", "verify"]);
+export const AttemptStage = z.enum(["propose", "validate", "screen", "compile", "verify"]);
 
 export const Attempt = z.object({
   number: z.number().int(),
@@ -87,6 +89,14 @@ export const TimelineEvent = z.object({
 });
 export type TimelineEvent = z.infer<typeof TimelineEvent>;
 
+export const TestOutcome = z.enum(["passed", "failed", "error", "skipped", "xfailed", "xpassed", "missing"]);
+const TestPair = z.object({ before: TestOutcome, after: TestOutcome });
+
+export const FailureSite = z.object({
+  kind: z.enum(["exception", "hang"]),
+  chain: z.array(z.object({ file: z.string(), function: z.string(), line: z.number() })),
+});
+
 export const OpsGuardState = OpsGuardInput.extend({
   workspace: z.string().optional(),
   /** The file being fixed, as it was in the repository. */
@@ -98,6 +108,25 @@ export const OpsGuardState = OpsGuardInput.extend({
   errorType: ErrorType.optional(),
   attempts: z.array(Attempt).optional(),
   verification: SandboxRun.optional(),
+  /** Hashes of every test file (tests/ and root-level pytest configuration), taken from the repository. */
+  testHashes: z.record(z.string(), z.string()).optional(),
+  /** Entry mode: where the reproduced failure happened. */
+  failureSite: FailureSite.optional(),
+  /** Pytest mode: each test's outcome on the original code, then on the fix. */
+  testsBefore: z.record(z.string(), TestOutcome).optional(),
+  testsAfter: z.record(z.string(), TestOutcome).optional(),
+  /** The evidence that proved the fix, in words and numbers. */
+  proof: z
+    .object({
+      summary: z.string(),
+      failToPass: z.record(z.string(), TestPair).optional(),
+      passToPass: z.record(z.string(), TestPair).optional(),
+      neutral: z.array(z.string()).optional(),
+      watched: z.record(z.string(), z.object({ calls: z.number(), returns: z.number(), raised: z.number() })).optional(),
+    })
+    .optional(),
+  /** Set when --apply wrote the fix into the repository. */
+  applied: z.object({ path: z.string(), sha256: z.string() }).optional(),
   status: Status.optional(),
   reason: z.string().optional(),
   /** The InfraError code when the run stopped on infrastructure (ENGINE_UNREACHABLE, IMAGE_MISSING, LLM_AUTH ...). */

@@ -1,8 +1,8 @@
-/** Decides the command that reproduces the failure: the entry file, or the tests/ suite. */
+/** Decides the command that reproduces the failure: the entry file, or the tests/ suite, under OpsGuard's runners. */
 import type { NodeFn } from "../graph/deps.js";
-import { pytestCommand, pythonCommand } from "../tools/sandbox.js";
+import { entryRunnerCommand, pytestRunnerCommand } from "../tools/sandbox.js";
 
 export const buildReproduction: NodeFn = async (state) => {
-  const command = state.mode === "pytest" ? pytestCommand(["tests"]) : pythonCommand(state.entry);
+  const command = state.mode === "pytest" ? pytestRunnerCommand(["tests"]) : entryRunnerCommand(state.entry);
   return { update: { reproductionCommand: command }, summary: command.join(" ") };
 };

@@ -2,6 +2,8 @@
 import type { NodeFn } from "../graph/deps.js";
 import type { OpsGuardState } from "../graph/state.js";
 import { buildFinalReport, buildJudgeSummary, buildRunLog, latestAttempt } from "../tools/report.js";
+import { buildHtmlReport } from "../tools/htmlReport.js";
+import { buildProof } from "../tools/proof.js";
 
 export const ARTIFACT_FILES = {
   finalReport: "final_report.json",
@@ -9,11 +11,19 @@ export const ARTIFACT_FILES = {
   patchDiff: "internal/patch.diff",
   runLog: "internal/run.log",
   judgeSummary: "presentation/judge_summary.txt",
+  htmlReport: "presentation/report.html",
+  original: "internal/original.py",
+  proof: "proof.json",
 } as const;
 
+/** Every artifact of the run; proof.json only for a SUCCESS. */
 export function artifactContents(state: OpsGuardState): Record<string, string> {
   const accepted = (state.attempts ?? []).find((a) => a.outcome === "accepted");
+  const proof = state.status === "SUCCESS" ? buildProof(state) : undefined;
   return {
+    ...(proof ? { [ARTIFACT_FILES.proof]: `${JSON.stringify(proof, null, 2)}\n` } : {}),
+    [ARTIFACT_FILES.original]: state.original?.content ?? "",
+    [ARTIFACT_FILES.htmlReport]: buildHtmlReport(state, proof ? { evidence: proof.evidence } : {}),
     [ARTIFACT_FILES.finalReport]: `${JSON.stringify(buildFinalReport(state), null, 2)}\n`,
     [ARTIFACT_FILES.latestPatch]: latestAttempt(state)?.files[0]?.content ?? "",
     [ARTIFACT_FILES.patchDiff]: accepted?.diff ?? "",
@@ -36,6 +46,9 @@ export const report: NodeFn = async (state, { deps }) => {
     ],
   };
   if (state.workspace) await deps.workspaces.remove(state.workspace);
-  const reportPaths = await deps.artifacts.write(state.artifacts, artifactContents(final));
+  const contents = artifactContents(final);
+  // A proof from an earlier run in the same directory must not outlive this run's outcome.
+  const stale = ARTIFACT_FILES.proof in contents ? [] : [ARTIFACT_FILES.proof];
+  const reportPaths = await deps.artifacts.write(state.artifacts, contents, stale);
   return { update: { ...settled, reportPaths, timeline: final.timeline }, summary: `status ${final.status}` };
 };

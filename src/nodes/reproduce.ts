@@ -1,9 +1,19 @@
-/** Runs the reproduction in a fresh sandbox container. */
+/** Runs the reproduction in a fresh sandbox container, and keeps where (or which tests) it failed. */
 import type { NodeFn } from "../graph/deps.js";
-import { describeRun, sandboxOptions } from "./sandboxOptions.js";
+import { findFailureSite } from "../tools/failureSite.js";
+import { outcomesOf, PytestEvidence } from "../tools/pytestEvidence.js";
+import { runWithEvidence } from "./evidenceRun.js";
+import { describeRun } from "./sandboxOptions.js";
 
-export const reproduce: NodeFn = async (state, { deps, signal }) => {
-  const result = await deps.sandbox.run(state.workspace!, state.reproductionCommand!, sandboxOptions(state, signal));
+export const reproduce: NodeFn = async (state, context) => {
+  const { run, evidence } = await runWithEvidence(state, context);
   const tries = (state.reproAttempts ?? 0) + 1;
-  return { update: { reproduction: result, reproAttempts: tries }, summary: `try ${tries}: ${describeRun(result)}` };
+  const summary = `try ${tries}: ${describeRun(run)}`;
+  if (state.mode === "pytest") {
+    const parsed = PytestEvidence.safeParse(evidence);
+    const testsBefore = parsed.success ? outcomesOf(parsed.data) : {};
+    return { update: { reproduction: run, reproAttempts: tries, testsBefore }, summary };
+  }
+  const failureSite = findFailureSite(run.stderr, run.endReason);
+  return { update: { reproduction: run, reproAttempts: tries, ...(failureSite ? { failureSite } : {}) }, summary };
 };

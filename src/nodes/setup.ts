@@ -3,6 +3,7 @@ import { readFile, stat } from "node:fs/promises";
 import { isAbsolute, join, normalize, resolve } from "node:path";
 import type { NodeFn } from "../graph/deps.js";
 import { sha256 } from "../tools/hash.js";
+import { hashTestFiles } from "../tools/testFiles.js";
 
 const isDir = async (path: string) => (await stat(path).catch(() => undefined))?.isDirectory() ?? false;
 const isFile = async (path: string) => (await stat(path).catch(() => undefined))?.isFile() ?? false;
@@ -22,6 +23,7 @@ export const setup: NodeFn = async (state, { deps }) => {
     return fail(`Pytest mode needs a tests/ folder in ${repo}, and there is none (gate 2).`);
   }
   const content = await readFile(join(repo, entry), "utf8");
+  const testHashes = await hashTestFiles(repo);
   const workspace = await deps.workspaces.create(repo);
   return {
     update: {
@@ -29,6 +31,7 @@ export const setup: NodeFn = async (state, { deps }) => {
       entry,
       workspace,
       original: { path: entry, content, sha256: sha256(content) },
+      testHashes,
       reproAttempts: 0,
       attempts: [],
     },

@@ -7,6 +7,7 @@
 import Docker from "dockerode";
 import { statSync } from "node:fs";
 import { hostname } from "node:os";
+import { fileURLToPath } from "node:url";
 import { Writable } from "node:stream";
 import { registerCleanup } from "./cleanup.js";
 import { AbortedError, InfraError } from "./errors.js";
@@ -14,6 +15,10 @@ import type { EndReason, SandboxResult } from "./sandboxResult.js";
 
 export const DEFAULT_IMAGE = "opsguard-sandbox:py3.11";
 export const WORKSPACE_MOUNT = "/workspace";
+/** OpsGuard's own Python runners (sandbox/python), mounted read-only next to the workspace. */
+export const RUNTIME_MOUNT = "/opsguard";
+// src/tools and dist/tools both sit two levels below the package root.
+const RUNTIME_DIR = fileURLToPath(new URL("../../sandbox/python", import.meta.url));
 
 export interface SandboxLimits {
   /** Wall-clock limit of one run, in ms. */
@@ -69,6 +74,16 @@ export function pytestCommand(args: string[] = []): string[] {
   return ["python3", "-m", "pytest", "-p", "no:cacheprovider", "-rA", "--color=no", ...args];
 }
 
+/** The entry file under OpsGuard's runner, which reports evidence (see sandbox/python/opsguard_entry.py). */
+export function entryRunnerCommand(entry: string): string[] {
+  return ["python3", `${RUNTIME_MOUNT}/opsguard_entry.py`, entry];
+}
+
+/** pytest with OpsGuard's plugin: a time limit per test, and evidence (sandbox/python/opsguard_pytest.py). */
+export function pytestRunnerCommand(args: string[] = []): string[] {
+  return ["python3", "-m", "pytest", "-p", "opsguard_pytest", "-p", "no:cacheprovider", "-rA", "--color=no", ...args];
+}
+
 /** Keeps the first `cap` bytes of a stream and reports the moment the cap is passed. */
 class CappedCollector extends Writable {
   private readonly chunks: Buffer[] = [];
@@ -102,12 +117,16 @@ class CappedCollector extends Writable {
   }
 }
 
-function describeEngine(): string {
-  return process.env.DOCKER_HOST ?? "/var/run/docker.sock";
+/** Where this client sends its requests, for messages. */
+export function describeEngine(docker?: Docker): string {
+  const modem = docker?.modem as { socketPath?: string; host?: string; port?: number; protocol?: string } | undefined;
+  if (modem?.socketPath) return `unix://${modem.socketPath}`;
+  if (modem?.host) return `${modem.protocol ?? "http"}://${modem.host}${modem.port ? `:${modem.port}` : ""}`;
+  return process.env.DOCKER_HOST ?? "unix:///var/run/docker.sock";
 }
 
 /** Maps a dockerode failure to a typed error that says what to do. */
-export function toInfraError(err: unknown, image: string): InfraError {
+export function toInfraError(err: unknown, image: string, docker?: Docker): InfraError {
   const e = err as { code?: string; statusCode?: number; message?: string };
   if (e.statusCode === 404 && /image/i.test(e.message ?? "")) {
     return new InfraError(
@@ -119,7 +138,7 @@ export function toInfraError(err: unknown, image: string): InfraError {
   if (e.code && ["ECONNREFUSED", "ENOENT", "EACCES", "ECONNRESET", "ETIMEDOUT", "EHOSTUNREACH"].includes(e.code)) {
     return new InfraError(
       "ENGINE_UNREACHABLE",
-      `Cannot reach the Docker engine at ${describeEngine()} (${e.code}). Start it (\`bash scripts/ensure-docker.sh\`, or \`dockerd &\`) or point DOCKER_HOST at a running engine.`,
+      `Cannot reach the Docker engine at ${describeEngine(docker)} (${e.code}). Start it (\`bash scripts/ensure-docker.sh\`, or \`dockerd &\`) or point DOCKER_HOST at a running engine.`,
       { cause: err },
     );
   }
@@ -195,13 +214,13 @@ export function createDockerSandbox(options: DockerSandboxOptions = {}): Sandbox
           Memory: limits.memoryBytes,
           MemorySwap: limits.memoryBytes,
           NanoCpus: Math.round(limits.cpus * 1e9),
-          Binds: [`${workspace}:${WORKSPACE_MOUNT}:ro`],
+          Binds: [`${workspace}:${WORKSPACE_MOUNT}:ro`, `${RUNTIME_DIR}:${RUNTIME_MOUNT}:ro`],
           // Output reaches us through attach; the engine keeps no log file a flood could fill.
           LogConfig: { Type: "none", Config: {} },
         },
       });
     } catch (err) {
-      throw toInfraError(err, image);
+      throw toInfraError(err, image, docker);
     }
 
     let removed: Promise<void> | undefined;
@@ -219,6 +238,10 @@ export function createDockerSandbox(options: DockerSandboxOptions = {}): Sandbox
     const stderr = new CappedCollector(limits.maxOutputBytes, () => kill("output_limit"));
     const onAbort = () => kill("aborted");
     let timer: NodeJS.Timeout | undefined;
+    let drainTimer: NodeJS.Timeout | undefined;
+    signal?.addEventListener("abort", onAbort, { once: true });
+    // The signal may have fired while the container was being created.
+    if (signal?.aborted) onAbort();
 
     try {
       const stream = await container.attach({ stream: true, stdout: true, stderr: true });
@@ -228,13 +251,12 @@ export function createDockerSandbox(options: DockerSandboxOptions = {}): Sandbox
         stream.on("error", () => resolve());
       });
       docker.modem.demuxStream(stream, stdout, stderr);
-      signal?.addEventListener("abort", onAbort, { once: true });
       await container.start();
       if (aborted) kill("aborted");
       timer = setTimeout(() => kill("timed_out"), limits.timeoutMs);
       const waited = (await container.wait()) as { StatusCode: number };
       clearTimeout(timer);
-      await Promise.race([drained, new Promise((resolve) => setTimeout(resolve, 2000))]);
+      await Promise.race([drained, new Promise((resolve) => (drainTimer = setTimeout(resolve, 2000)))]);
       const info = await container.inspect();
       if (aborted) throw new AbortedError("The sandbox run was aborted; its container was removed.");
       const endReason: EndReason = stopReason ?? (info.State.OOMKilled ? "out_of_memory" : "exited");
@@ -251,9 +273,10 @@ export function createDockerSandbox(options: DockerSandboxOptions = {}): Sandbox
     } catch (err) {
       if (err instanceof AbortedError || err instanceof InfraError) throw err;
       if (aborted) throw new AbortedError("The sandbox run was aborted; its container was removed.");
-      throw toInfraError(err, image);
+      throw toInfraError(err, image, docker);
     } finally {
       clearTimeout(timer);
+      clearTimeout(drainTimer);
       signal?.removeEventListener("abort", onAbort);
       await remove();
       unregister();

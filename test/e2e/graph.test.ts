@@ -62,7 +62,7 @@ describe("the remediation graph on real Docker", () => {
     expect(readFileSync(join(artifacts, "internal/patch.diff"), "utf8")).toContain("+    except ValueError:");
     expect(readFileSync(join(artifacts, "internal/latest_patch.py"), "utf8")).toBe(FIXED);
     const log = readFileSync(join(artifacts, "internal/run.log"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
-    expect(log.map((e) => e.node)).toEqual(["setup", "buildReproduction", "reproduce", "classify", "propose", "validate", "apply", "compileCheck", "verify", "report"]);
+    expect(log.map((e) => e.node)).toEqual(["setup", "buildReproduction", "reproduce", "classify", "propose", "validate", "screen", "apply", "compileCheck", "verify", "report"]);
   });
 
   it("retries with each refusal fed back, then succeeds on the third attempt", async () => {

@@ -54,6 +54,8 @@ const input = {
   timeoutSeconds: 30,
   maxReproAttempts: 2,
   maxFixAttempts: 3,
+  testTimeoutSeconds: 10,
+  applyFix: false,
 };
 const sandboxRun = (exitCode: number, stdout: string, stderr: string, durationMs: number) => ({
   exitCode,

@@ -16,7 +16,7 @@ import { requireDocker } from "../support/docker.js";
 const GRAPH_ID = "opsguard";
 const NODES = [
   "setup", "buildReproduction", "reproduce", "classify", "propose",
-  "validate", "apply", "compileCheck", "verify", "report",
+  "validate", "screen", "apply", "compileCheck", "verify", "report",
 ];
 const STARTUP_LIMIT_MS = 60_000;
 

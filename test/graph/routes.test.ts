@@ -4,7 +4,7 @@ import type { Attempt, OpsGuardState } from "../../src/graph/state.js";
 
 const base = {
   repo: "/r", error: "ValueError", entry: "app.py", mode: "entry", candidates: [], artifacts: "a",
-  timeoutSeconds: 30, maxReproAttempts: 2, maxFixAttempts: 3,
+  timeoutSeconds: 30, testTimeoutSeconds: 10, applyFix: false, maxReproAttempts: 2, maxFixAttempts: 3,
 } as OpsGuardState;
 const attempt = (outcome: Attempt["outcome"]): Attempt => ({ number: 1, provider: "p", model: "m", latencyMs: 0, files: [], outcome });
 
@@ -21,12 +21,15 @@ describe("routes", () => {
     ["propose", routes.afterPropose, { attempts: [attempt("pending")] }, "validate"],
     ["propose", routes.afterPropose, { status: "FAILED" }, "report"],
     ["propose", routes.afterPropose, { attempts: [attempt("refused")] }, "propose"],
-    ["validate", routes.afterValidate, { attempts: [attempt("pending")] }, "apply"],
+    ["validate", routes.afterValidate, { attempts: [attempt("pending")] }, "screen"],
+    ["screen", routes.afterScreen, { attempts: [attempt("pending")] }, "apply"],
+    ["screen", routes.afterScreen, { attempts: [attempt("refused")] }, "propose"],
     ["validate", routes.afterValidate, { attempts: [attempt("refused")] }, "propose"],
     ["validate", routes.afterValidate, { attempts: [attempt("refused")], status: "FAILED" }, "report"],
     ["compileCheck", routes.afterCompile, { attempts: [attempt("pending")] }, "verify"],
     ["compileCheck", routes.afterCompile, { attempts: [attempt("refused")] }, "propose"],
     ["verify", routes.afterVerify, { attempts: [attempt("accepted")], status: "SUCCESS" }, "report"],
+    ["verify", routes.afterVerify, { attempts: [attempt("accepted")], status: "SUCCESS", applyFix: true }, "applyToRepo"],
     ["verify", routes.afterVerify, { attempts: [attempt("refused")] }, "propose"],
     ["verify", routes.afterVerify, { attempts: [attempt("refused")], status: "FAILED" }, "report"],
   ] as const)("after %s with %j goes to %s", (_node, route, change, expected) => {

@@ -16,6 +16,8 @@ const base: OpsGuardState = {
   timeoutSeconds: 30,
   maxReproAttempts: 2,
   maxFixAttempts: 3,
+  testTimeoutSeconds: 10,
+  applyFix: false,
 };
 
 const run = (exitCode: number, stderr: string, stdout = "") => ({

@@ -11,6 +11,8 @@ export function runOptions(y: Argv) {
     .option("candidate", { type: "string", array: true, default: [] as string[], describe: "A full new version of the entry file, one per fix attempt, instead of asking a model (repeatable)" })
     .option("artifacts", { type: "string", default: "artifacts", describe: "Directory for the reports, the diff and the log" })
     .option("timeout", { type: "number", default: 30, describe: "Wall-clock limit of each sandbox run, in seconds" })
+    .option("test-timeout", { type: "number", default: 10, describe: "Time limit of each test in pytest mode, in seconds" })
+    .option("apply", { type: "boolean", default: false, describe: "Write the proven fix into the repository (only if the file there is unchanged)" })
     .option("image", { type: "string", describe: "Sandbox image [default: $OPSGUARD_IMAGE or opsguard-sandbox:py3.11]" })
     .option("max-repro-attempts", { type: "number", default: 2, describe: "Reproduction tries before NOT_REPRODUCIBLE" })
     .option("max-fix-attempts", { type: "number", default: 3, describe: "Fix tries before FAILED" })
@@ -21,6 +23,7 @@ export function runOptions(y: Argv) {
     .option("json", { type: "boolean", default: false, describe: "Print the final report as JSON on stdout, and nothing else there" })
     .check((argv) => {
       if (!(argv.timeout > 0)) throw new UsageError("--timeout must be a positive number of seconds.");
+      if (!(argv["test-timeout"] > 0)) throw new UsageError("--test-timeout must be a positive number of seconds.");
       for (const flag of ["max-repro-attempts", "max-fix-attempts"] as const) {
         const value = argv[flag];
         if (!Number.isInteger(value) || value < 1) throw new UsageError(`--${flag} must be a whole number of at least 1.`);

@@ -1,0 +1,35 @@
+/**
+ * Runs the reproduction command under OpsGuard's runners and takes their evidence out of stderr.
+ * Used for the reproduction and for the verification, so both see the code the same way.
+ */
+import type { NodeContext } from "../graph/deps.js";
+import type { OpsGuardState, SandboxRun } from "../graph/state.js";
+import { extractEvidence, newNonce } from "../tools/evidence.js";
+import { RUNTIME_MOUNT } from "../tools/sandbox.js";
+import { sandboxOptions } from "./sandboxOptions.js";
+
+export interface EvidenceRun {
+  run: SandboxRun;
+  evidence?: unknown;
+  /** An evidence line with a wrong nonce, a second one, or an unreadable one appeared. */
+  forged: boolean;
+}
+
+export async function runWithEvidence(
+  state: OpsGuardState,
+  { deps, signal }: NodeContext,
+  extraEnv: Record<string, string> = {},
+): Promise<EvidenceRun> {
+  const nonce = newNonce();
+  const env: Record<string, string> = { OPSGUARD_NONCE: nonce, ...extraEnv };
+  if (state.mode === "pytest") {
+    env.PYTHONPATH = RUNTIME_MOUNT;
+    env.OPSGUARD_TEST_TIMEOUT = String(state.testTimeoutSeconds);
+  } else if (state.timeoutSeconds > 3) {
+    // Dump every thread's stack shortly before the time limit: where a hang is stuck.
+    env.OPSGUARD_HANG_DUMP_AFTER = String(state.timeoutSeconds - 1.5);
+  }
+  const result = await deps.sandbox.run(state.workspace!, state.reproductionCommand!, { ...sandboxOptions(state, signal), env });
+  const { evidence, stderr, forged } = extractEvidence(result.stderr, nonce);
+  return { run: { ...result, stderr }, ...(evidence !== undefined ? { evidence } : {}), forged };
+}

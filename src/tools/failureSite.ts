@@ -1,0 +1,60 @@
+/**
+ * Where the reproduced failure happened: the chain of frames in the user's own code, from the
+ * outermost call to the innermost frame of the last traceback (or, for a hang, the stack that
+ * faulthandler dumped at the time limit). Pure.
+ */
+export interface Frame {
+  /** File name as seen inside the sandbox, reduced to its base name (e.g. "app.py"). */
+  file: string;
+  function: string;
+  line: number;
+}
+
+export interface FailureSite {
+  kind: "exception" | "hang";
+  /** Outermost first; the last frame is the failure site. */
+  chain: Frame[];
+}
+
+const TRACEBACK_FRAME = /^ {2}File "([^"]+)", line (\d+), in (.+)$/;
+const DUMP_FRAME = /^ {2}File "([^"]+)", line (\d+) in (.+)$/;
+
+/** Frames of files under the workspace (absolute /workspace/... or relative), not Python's or OpsGuard's. */
+function isUserFile(path: string): boolean {
+  if (path.startsWith("<")) return false;
+  if (path.startsWith("/")) return path.startsWith("/workspace/");
+  return true;
+}
+
+const baseName = (path: string) => path.slice(path.lastIndexOf("/") + 1);
+
+function frames(lines: string[], pattern: RegExp): Frame[] {
+  const found: Frame[] = [];
+  for (const line of lines) {
+    const match = pattern.exec(line);
+    if (match && isUserFile(match[1]!)) found.push({ file: baseName(match[1]!), line: Number(match[2]), function: match[3]!.trim() });
+  }
+  return found;
+}
+
+export function findFailureSite(stderr: string, endReason: string): FailureSite | undefined {
+  const lines = stderr.split("\n");
+  if (endReason === "timed_out") {
+    // faulthandler prints the most recent call first, one block per thread; the main thread's
+    // block is the one marked "Current thread" or, failing that, the last one.
+    const starts = lines.flatMap((line, i) => (/^(Current thread|Thread) 0x[0-9a-f]+/.test(line) ? [i] : []));
+    if (starts.length === 0) return undefined;
+    const current = starts.find((i) => lines[i]!.startsWith("Current thread")) ?? starts.at(-1)!;
+    const end = starts.find((i) => i > current) ?? lines.length;
+    const chain = frames(lines.slice(current + 1, end), DUMP_FRAME).reverse();
+    return chain.length ? { kind: "hang", chain } : undefined;
+  }
+  const start = lines.lastIndexOf("Traceback (most recent call last):");
+  if (start < 0) return undefined;
+  const chain = frames(lines.slice(start + 1), TRACEBACK_FRAME);
+  return chain.length ? { kind: "exception", chain } : undefined;
+}
+
+export function describeFrame(frame: Frame): string {
+  return `${frame.function}() in ${frame.file} line ${frame.line}`;
+}

@@ -1,0 +1,38 @@
+/**
+ * The proof bundle (proof.json): everything needed to re-check a SUCCESS later: hashes of the
+ * original, the fix, every test file and the image; the commands; the evidence before and after.
+ */
+import type { OpsGuardState } from "../graph/state.js";
+import { OPSGUARD_VERSION } from "./version.js";
+
+export const PROOF_FORMAT = 1;
+
+export function buildProof(state: OpsGuardState) {
+  const accepted = state.attempts?.find((a) => a.outcome === "accepted");
+  const fix = accepted?.files[0];
+  const before = state.reproduction;
+  const after = state.verification;
+  if (!fix || !state.original || !before || !after || !state.proof) return undefined;
+  return {
+    format: PROOF_FORMAT,
+    opsguard_version: OPSGUARD_VERSION,
+    created_at: new Date().toISOString(),
+    mode: state.mode,
+    entry: state.entry,
+    original: { path: state.original.path, sha256: state.original.sha256 },
+    fix: { path: fix.path, sha256: fix.sha256 },
+    tests: state.testHashes ?? {},
+    image: { name: after.image, id: after.imageId ?? null },
+    commands: { reproduce: before.command, compile: ["python3", "-m", "py_compile", fix.path], verify: after.command },
+    timeouts: { run_seconds: state.timeoutSeconds, test_seconds: state.testTimeoutSeconds },
+    before: { exit_code: before.exitCode, end_reason: before.endReason },
+    after: { exit_code: after.exitCode, end_reason: after.endReason },
+    evidence: {
+      summary: state.proof.summary,
+      ...(state.mode === "pytest"
+        ? { fail_to_pass: state.proof.failToPass ?? {}, pass_to_pass: state.proof.passToPass ?? {}, neutral: state.proof.neutral ?? [] }
+        : { failure_site: state.failureSite ?? null, watched: state.proof.watched ?? {} }),
+    },
+  };
+}
+export type ProofBundle = NonNullable<ReturnType<typeof buildProof>>;
