@@ -1,0 +1,26 @@
+import { InfraError, UsageError } from "../tools/errors.js";
+import { verifyProof } from "../proof/verifyProof.js";
+import { EXIT } from "./exitCodes.js";
+
+export async function runVerifyProof(dir: string, repo: string): Promise<number> {
+  try {
+    const checks = await verifyProof(dir, repo, (line) => process.stderr.write(`[verify-proof] ${line}\n`));
+    const failed = checks.filter((c) => !c.ok);
+    if (failed.length === 0) {
+      process.stdout.write("Proof holds: the repository matches the bundle and the evidence reproduces.\n");
+      return EXIT.SUCCESS;
+    }
+    process.stdout.write(`Proof does not hold:\n${failed.map((c) => `- ${c.name}: ${c.detail}`).join("\n")}\n`);
+    return EXIT.FAILED;
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`opsguard: ${err.message}\n`);
+      return EXIT.USAGE;
+    }
+    if (err instanceof InfraError) {
+      process.stderr.write(`opsguard: ${err.message}\n`);
+      return EXIT.INFRA_STOP;
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,115 @@
+/**
+ * Re-checks a proof bundle: the repository still matches the recorded hashes, and the recorded
+ * evidence reproduces in a fresh sandbox. Any difference is reported in words.
+ */
+import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import Docker from "dockerode";
+import { z } from "zod";
+import { remediate } from "../graph/remediate.js";
+import { sha256 } from "../tools/hash.js";
+import { UsageError } from "../tools/errors.js";
+import { toInfraError } from "../tools/sandbox.js";
+import { diffHashes, hashTestFiles } from "../tools/testFiles.js";
+import { buildProof } from "../tools/proof.js";
+import { ARTIFACT_FILES } from "../nodes/report.js";
+
+const ProofFile = z.object({
+  mode: z.enum(["entry", "pytest"]),
+  entry: z.string(),
+  original: z.object({ path: z.string(), sha256: z.string() }),
+  fix: z.object({ path: z.string(), sha256: z.string() }),
+  tests: z.record(z.string(), z.string()),
+  image: z.object({ name: z.string(), id: z.string().nullable() }),
+  timeouts: z.object({ run_seconds: z.number(), test_seconds: z.number() }),
+  evidence: z.record(z.string(), z.unknown()),
+});
+
+export interface ProofCheck {
+  name: string;
+  ok: boolean;
+  detail: string;
+}
+
+async function readRecorded(dir: string, name: string): Promise<string> {
+  return readFile(join(dir, name), "utf8").catch(() => {
+    throw new UsageError(`${join(dir, name)} is missing: the bundle is incomplete.`);
+  });
+}
+
+/** The parts of the evidence that must reproduce exactly (timings and counts may vary). */
+function essentialEvidence(mode: "entry" | "pytest", evidence: Record<string, unknown>): unknown {
+  if (mode === "pytest") return { fail_to_pass: evidence.fail_to_pass, pass_to_pass: evidence.pass_to_pass, neutral: evidence.neutral };
+  const site = evidence.failure_site as { chain?: { file: string; function: string }[] } | null;
+  return site?.chain?.map((f) => `${f.file}:${f.function}`) ?? null;
+}
+
+export async function verifyProof(artifactsDir: string, repoDir: string, onProgress: (line: string) => void = () => {}): Promise<ProofCheck[]> {
+  const dir = resolve(artifactsDir);
+  const repo = resolve(repoDir);
+  const raw = await readFile(join(dir, ARTIFACT_FILES.proof), "utf8").catch(() => {
+    throw new UsageError(`${join(dir, ARTIFACT_FILES.proof)} does not exist: only a SUCCESS writes a proof bundle.`);
+  });
+  const parsed = ProofFile.safeParse(JSON.parse(raw));
+  if (!parsed.success) throw new UsageError(`${join(dir, ARTIFACT_FILES.proof)} is not a proof bundle OpsGuard can read.`);
+  const proof = parsed.data;
+  const original = await readRecorded(dir, ARTIFACT_FILES.original);
+  const fix = await readRecorded(dir, ARTIFACT_FILES.latestPatch);
+  const checks: ProofCheck[] = [];
+  const check = (name: string, ok: boolean, detail: string) => {
+    checks.push({ name, ok, detail });
+    onProgress(`${ok ? "ok  " : "FAIL"} ${name}: ${detail}`);
+  };
+
+  check("recorded original", sha256(original) === proof.original.sha256, sha256(original) === proof.original.sha256 ? "matches its hash" : "internal/original.py differs from the hash in proof.json");
+  check("recorded fix", sha256(fix) === proof.fix.sha256, sha256(fix) === proof.fix.sha256 ? "matches its hash" : "internal/latest_patch.py differs from the hash in proof.json");
+  const inRepo = await readFile(join(repo, proof.original.path)).catch(() => undefined);
+  const repoHash = inRepo ? sha256(inRepo) : "";
+  const state = repoHash === proof.original.sha256 ? "the original (fix not applied)" : repoHash === proof.fix.sha256 ? "the fix (applied)" : undefined;
+  check(`repository ${proof.original.path}`, state !== undefined, state ?? (inRepo ? "matches neither the recorded original nor the fix" : "is missing"));
+  const testProblems = diffHashes(proof.tests, await hashTestFiles(repo));
+  check("test files", testProblems.length === 0, testProblems.length ? testProblems.join(", ") : `${Object.keys(proof.tests).length} file(s) match their hashes`);
+  const image = await new Docker()
+    .getImage(proof.image.name)
+    .inspect()
+    .catch((err: { statusCode?: number }) => {
+      if (err.statusCode === 404) return undefined;
+      throw toInfraError(err, proof.image.name);
+    });
+  check(`image ${proof.image.name}`, image?.Id === proof.image.id, image ? (image.Id === proof.image.id ? "same image id" : `id is now ${image.Id}, was ${proof.image.id}`) : "is not present");
+  if (checks.some((c) => !c.ok)) return checks;
+
+  // Re-run the whole remediation on a copy of the repository with the original restored and the
+  // recorded fix as the only candidate: it must succeed with the same evidence.
+  const scratch = await mkdtemp(join(tmpdir(), "opsguard-verify-proof-"));
+  try {
+    const copy = join(scratch, "repo");
+    await cp(repo, copy, { recursive: true, filter: (source) => !source.endsWith("/.git") });
+    await writeFile(join(copy, proof.original.path), original);
+    await writeFile(join(scratch, "fix.py"), fix);
+    onProgress("re-running the reproduction and the verification in fresh sandboxes ...");
+    const rerun = await remediate({
+      repo: copy,
+      error: "verify-proof",
+      entry: proof.entry,
+      mode: proof.mode,
+      candidates: [join(scratch, "fix.py")],
+      artifacts: join(scratch, "artifacts"),
+      image: proof.image.name,
+      timeoutSeconds: proof.timeouts.run_seconds,
+      testTimeoutSeconds: proof.timeouts.test_seconds,
+      maxFixAttempts: 1,
+    });
+    const attempt = rerun.attempts?.[0];
+    check("verification re-run", rerun.status === "SUCCESS", rerun.status === "SUCCESS" ? rerun.reason ?? "proven" : `${rerun.status}: ${attempt?.reason ?? rerun.reason ?? "no reason"}`);
+    const again = rerun.status === "SUCCESS" ? buildProof(rerun) : undefined;
+    if (again) {
+      const same = JSON.stringify(essentialEvidence(proof.mode, again.evidence)) === JSON.stringify(essentialEvidence(proof.mode, proof.evidence));
+      check("recorded outcomes", same, same ? "reproduce exactly" : "the evidence differs from the recorded one");
+    }
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+  return checks;
+}
