@@ -5,5 +5,7 @@ export const EXIT = {
   INFRA_STOP: 2,
   NOT_REPRODUCIBLE: 3,
   USAGE: 64,
+  /** The run paused for a review; `opsguard resume THREAD --approve|--reject` continues it. */
+  PAUSED: 5,
   INTERNAL: 70,
 } as const;

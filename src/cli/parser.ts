@@ -6,6 +6,7 @@ import yargs from "yargs";
 import { batchCommand } from "./commands/batch.js";
 import { runCommand } from "./commands/run.js";
 import { verifyProofCommand } from "./commands/verifyProof.js";
+import { resumeCommand } from "./commands/resume.js";
 import { OPSGUARD_VERSION } from "../tools/version.js";
 
 export function buildParser(argv: string[], onFail: (message: string) => never) {
@@ -14,6 +15,7 @@ export function buildParser(argv: string[], onFail: (message: string) => never) 
     .usage("$0 --repo DIR --error TEXT [options]\n\nRepairs failing Python code and refuses any fix it cannot prove in a Docker sandbox.")
     .command(runCommand)
     .command(batchCommand)
+    .command(resumeCommand)
     .command(verifyProofCommand)
     .example("$0 --repo demo_repo --error ValueError --candidate demo_repo/fixes/app.py", "verify a fix you already have")
     .example("$0 --repo demo_repo --error ValueError --mode pytest", "ask a model for a fix that passes tests/")

@@ -1,22 +1,15 @@
-/** The default command: turns flags into the graph's input, streams the run, prints, returns the exit code. */
+/** The default command: turns flags into the graph's input and drives a new checkpointed thread. */
+import { randomBytes } from "node:crypto";
 import { stat } from "node:fs/promises";
-import { relative, resolve } from "node:path";
-import { remediate } from "../graph/remediate.js";
-import { EXIT_CODES, type OpsGuardInput, type OpsGuardState, type TimelineEvent } from "../graph/state.js";
-import { UsageError } from "../tools/errors.js";
-import { changeList } from "../tools/patch.js";
-import { buildFinalReport } from "../tools/report.js";
-import { ARTIFACT_FILES } from "../nodes/report.js";
+import { resolve } from "node:path";
+import { defaultDeps } from "../graph/defaultDeps.js";
+import type { OpsGuardInput } from "../graph/state.js";
+import { openCheckpointer } from "../tools/checkpointer.js";
+import { InfraError, UsageError } from "../tools/errors.js";
 import type { RunArgs } from "./commands/run.js";
 import { EXIT } from "./exitCodes.js";
-
-export interface CliIo {
-  stdout: NodeJS.WritableStream;
-  stderr: NodeJS.WritableStream;
-  env: NodeJS.ProcessEnv;
-}
-
-const defaultIo: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env };
+import { defaultIo, resumeHint, type CliIo } from "./output.js";
+import { driveThread } from "./session.js";
 
 export async function checkInput(args: RunArgs): Promise<OpsGuardInput> {
   const repo = resolve(args.repo);
@@ -38,6 +31,7 @@ export async function checkInput(args: RunArgs): Promise<OpsGuardInput> {
     timeoutSeconds: args.timeout,
     testTimeoutSeconds: args["test-timeout"],
     applyFix: args.apply,
+    reviewFix: args.review,
     maxReproAttempts: args["max-repro-attempts"],
     maxFixAttempts: args["max-fix-attempts"],
     ...(args.image ? { image: args.image } : {}),
@@ -48,57 +42,38 @@ export async function checkInput(args: RunArgs): Promise<OpsGuardInput> {
   };
 }
 
-function progressLine(event: TimelineEvent): string {
-  return `[opsguard] ${event.node.padEnd(17)} ${`${event.durationMs} ms`.padStart(8)}  ${event.summary}\n`;
+/** The flags `opsguard resume` needs to find the same checkpoints again. */
+export function resumeFlags(artifacts: string, checkpoint: string | undefined): string {
+  return `${artifacts === "artifacts" ? "" : ` --artifacts ${artifacts}`}${checkpoint ? ` --checkpoint ${checkpoint}` : ""}`;
 }
 
-function shown(path: string): string {
-  const rel = relative(process.cwd(), path);
-  return rel && !rel.startsWith("..") ? rel : path;
-}
-
-function verboseView(state: OpsGuardState): string {
-  const accepted = (state.attempts ?? []).find((a) => a.outcome === "accepted") ?? state.attempts?.at(-1);
-  const file = accepted?.files[0];
-  if (!file || !state.original) return "No fix to show.\n";
-  return [`Diff (${file.path}):`, accepted.diff ?? "", "Changes:", ...changeList(state.original.content, file.content), ""].join("\n");
-}
-
-export async function runCli(args: RunArgs, io: CliIo = defaultIo): Promise<number> {
-  let input: OpsGuardInput;
-  try {
-    input = await checkInput(args);
-  } catch (err) {
-    if (!(err instanceof UsageError)) throw err;
+/** Maps what a command threw to an exit code and one line; a bug keeps its stack behind OPSGUARD_DEBUG. */
+export function reportError(err: unknown, io: CliIo): number {
+  if (err instanceof UsageError) {
     io.stderr.write(`opsguard: ${err.message}\n`);
     return EXIT.USAGE;
   }
-
-  let state: OpsGuardState;
-  try {
-    state = await remediate(input, { onNode: (event) => io.stderr.write(progressLine(event)) });
-  } catch (err) {
-    io.stderr.write(`opsguard: internal error: ${(err as Error).message}\n`);
-    if (io.env.OPSGUARD_DEBUG) io.stderr.write(`${(err as Error).stack}\n`);
-    return EXIT.INTERNAL;
+  if (err instanceof InfraError) {
+    io.stderr.write(`opsguard: ${err.message}\n`);
+    return EXIT.INFRA_STOP;
   }
+  io.stderr.write(`opsguard: internal error: ${(err as Error).message}\n`);
+  if (io.env.OPSGUARD_DEBUG) io.stderr.write(`${(err as Error).stack}\n`);
+  return EXIT.INTERNAL;
+}
 
-  const status = state.status ?? "FAILED";
-  const human = args.json ? io.stderr : io.stdout;
-  if (io.env.OPSGUARD_VERBOSE === "1") human.write(verboseView(state));
-  if (args.json) io.stdout.write(`${JSON.stringify(buildFinalReport(state), null, 2)}\n`);
-  const paths = state.reportPaths ?? {};
-  human.write(
-    [
-      "OpsGuard execution complete.",
-      `Status: ${status}`,
-      ...(state.reason ? [`Reason: ${state.reason}`] : []),
-      `Presentation report saved to: ${shown(paths[ARTIFACT_FILES.judgeSummary] ?? "-")}`,
-      `Machine report: ${shown(paths[ARTIFACT_FILES.finalReport] ?? "-")}`,
-      ...(paths[ARTIFACT_FILES.proof] ? [`Proof bundle: ${shown(paths[ARTIFACT_FILES.proof]!)}`] : []),
-      ...(state.applied ? [`Fix written to: ${shown(state.applied.path)}`] : []),
-      "",
-    ].join("\n"),
-  );
-  return EXIT_CODES[status];
+export async function runCli(args: RunArgs, io: CliIo = defaultIo): Promise<number> {
+  let checkpointer;
+  try {
+    const input = await checkInput(args);
+    checkpointer = await openCheckpointer(args.checkpoint, resolve(args.artifacts));
+    const threadId = randomBytes(6).toString("hex");
+    const flags = resumeFlags(args.artifacts, args.checkpoint);
+    io.stderr.write(`[opsguard] thread ${threadId} (if interrupted: ${resumeHint(threadId, flags)})\n`);
+    return await driveThread(input, { deps: defaultDeps(), checkpointer, threadId, resumeFlags: flags, json: args.json }, io);
+  } catch (err) {
+    return reportError(err, io);
+  } finally {
+    await checkpointer?.close();
+  }
 }

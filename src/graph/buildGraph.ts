@@ -5,6 +5,7 @@ import { InfraError, UsageError } from "../tools/errors.js";
 import { apply } from "../nodes/apply.js";
 import { applyToRepo } from "../nodes/applyToRepo.js";
 import { screen } from "../nodes/screen.js";
+import { review } from "../nodes/review.js";
 import { buildReproduction } from "../nodes/buildReproduction.js";
 import { classify } from "../nodes/classify.js";
 import { compileCheck } from "../nodes/compileCheck.js";
@@ -53,7 +54,7 @@ export interface BuildGraphOptions {
 
 export const NODE_NAMES = [
   "setup", "buildReproduction", "reproduce", "classify", "propose",
-  "validate", "screen", "apply", "compileCheck", "verify", "applyToRepo", "report",
+  "validate", "screen", "apply", "compileCheck", "verify", "review", "applyToRepo", "report",
 ] as const;
 export type NodeName = (typeof NODE_NAMES)[number];
 
@@ -73,6 +74,7 @@ export function buildGraph(deps: GraphDeps, options: BuildGraphOptions = {}): Op
     .addNode("apply", node("apply", apply))
     .addNode("compileCheck", node("compileCheck", compileCheck))
     .addNode("verify", node("verify", verify))
+    .addNode("review", node("review", review))
     .addNode("applyToRepo", node("applyToRepo", applyToRepo))
     .addNode("report", node("report", report))
     .addEdge(START, "setup")
@@ -85,7 +87,8 @@ export function buildGraph(deps: GraphDeps, options: BuildGraphOptions = {}): Op
     .addConditionalEdges("screen", routes.afterScreen, ["report", "propose", "apply"])
     .addEdge("apply", "compileCheck")
     .addConditionalEdges("compileCheck", routes.afterCompile, ["report", "propose", "verify"])
-    .addConditionalEdges("verify", routes.afterVerify, ["report", "propose", "applyToRepo"])
+    .addConditionalEdges("verify", routes.afterVerify, ["report", "propose", "review", "applyToRepo"])
+    .addConditionalEdges("review", routes.afterReview, ["report", "applyToRepo"])
     .addEdge("applyToRepo", "report")
     .addEdge("report", END)
     .compile({

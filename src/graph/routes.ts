@@ -25,6 +25,8 @@ export const afterValidate = afterGate("screen");
 export const afterScreen = afterGate("apply");
 export const afterCompile = afterGate("verify");
 
-/** A proven fix is written into the repository only when asked to (--apply). */
+/** A proven fix goes to a person first when asked (--review), and is written only when asked (--apply). */
 export const afterVerify = (s: OpsGuardState) =>
-  s.status === "SUCCESS" && s.applyFix ? "applyToRepo" : afterGate("report")(s);
+  s.status === "SUCCESS" && s.reviewFix ? "review" : afterReview(s) === "applyToRepo" ? "applyToRepo" : afterGate("report")(s);
+
+export const afterReview = (s: OpsGuardState) => (s.status === "SUCCESS" && s.applyFix ? "applyToRepo" : "report");

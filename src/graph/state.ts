@@ -26,6 +26,7 @@ export const OpsGuardInput = z.object({
     .describe("Files holding full new contents of the entry file, one per fix attempt, used instead of a model"),
   artifacts: z.string().default("artifacts").describe("Directory for reports, diff, log"),
   applyFix: z.boolean().default(false).describe("Write the proven fix into the repository (atomically, only if unchanged)"),
+  reviewFix: z.boolean().default(false).describe("Pause for a person to approve or reject a proven fix"),
   timeoutSeconds: z.number().positive().default(30).describe("Wall-clock limit of each sandbox run"),
   testTimeoutSeconds: z.number().positive().default(10).describe("Time limit of each test in pytest mode"),
   image: z.string().optional().describe("Sandbox image (default opsguard-sandbox:py3.11 or OPSGUARD_IMAGE)"),

@@ -4,7 +4,7 @@ import type { Attempt, OpsGuardState } from "../../src/graph/state.js";
 
 const base = {
   repo: "/r", error: "ValueError", entry: "app.py", mode: "entry", candidates: [], artifacts: "a",
-  timeoutSeconds: 30, testTimeoutSeconds: 10, applyFix: false, maxReproAttempts: 2, maxFixAttempts: 3,
+  timeoutSeconds: 30, testTimeoutSeconds: 10, applyFix: false, reviewFix: false, maxReproAttempts: 2, maxFixAttempts: 3,
 } as OpsGuardState;
 const attempt = (outcome: Attempt["outcome"]): Attempt => ({ number: 1, provider: "p", model: "m", latencyMs: 0, files: [], outcome });
 
@@ -30,6 +30,10 @@ describe("routes", () => {
     ["compileCheck", routes.afterCompile, { attempts: [attempt("refused")] }, "propose"],
     ["verify", routes.afterVerify, { attempts: [attempt("accepted")], status: "SUCCESS" }, "report"],
     ["verify", routes.afterVerify, { attempts: [attempt("accepted")], status: "SUCCESS", applyFix: true }, "applyToRepo"],
+    ["verify", routes.afterVerify, { attempts: [attempt("accepted")], status: "SUCCESS", reviewFix: true, applyFix: true }, "review"],
+    ["review", routes.afterReview, { status: "SUCCESS", applyFix: true }, "applyToRepo"],
+    ["review", routes.afterReview, { status: "SUCCESS" }, "report"],
+    ["review", routes.afterReview, { status: "FAILED", applyFix: true }, "report"],
     ["verify", routes.afterVerify, { attempts: [attempt("refused")] }, "propose"],
     ["verify", routes.afterVerify, { attempts: [attempt("refused")], status: "FAILED" }, "report"],
   ] as const)("after %s with %j goes to %s", (_node, route, change, expected) => {

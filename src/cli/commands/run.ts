@@ -13,6 +13,8 @@ export function runOptions(y: Argv) {
     .option("timeout", { type: "number", default: 30, describe: "Wall-clock limit of each sandbox run, in seconds" })
     .option("test-timeout", { type: "number", default: 10, describe: "Time limit of each test in pytest mode, in seconds" })
     .option("apply", { type: "boolean", default: false, describe: "Write the proven fix into the repository (only if the file there is unchanged)" })
+    .option("review", { type: "boolean", default: false, describe: "Pause for a person to approve or reject a proven fix (before --apply writes it)" })
+    .option("checkpoint", { type: "string", describe: "Checkpoint store: a SQLite file, or postgres://... [default: ARTIFACTS/checkpoints.sqlite]" })
     .option("image", { type: "string", describe: "Sandbox image [default: $OPSGUARD_IMAGE or opsguard-sandbox:py3.11]" })
     .option("max-repro-attempts", { type: "number", default: 2, describe: "Reproduction tries before NOT_REPRODUCIBLE" })
     .option("max-fix-attempts", { type: "number", default: 3, describe: "Fix tries before FAILED" })

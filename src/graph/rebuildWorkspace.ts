@@ -1,0 +1,46 @@
+/**
+ * Resuming a run whose workspace is gone (the process was killed, the machine restarted, or the run
+ * paused for review): the state holds what is needed to rebuild it from the repository and the
+ * recorded fix, each checked by hash.
+ */
+import { readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { GraphDeps } from "./deps.js";
+import type { FileContent, OpsGuardState } from "./state.js";
+import { UsageError } from "../tools/errors.js";
+import { sha256 } from "../tools/hash.js";
+import { diffHashes, hashTestFiles } from "../tools/testFiles.js";
+
+
+/** The files the workspace must hold beyond the repository's own: the fix, once it was applied there. */
+function appliedFiles(state: OpsGuardState): FileContent[] {
+  const last = state.attempts?.at(-1);
+  if (!last) return [];
+  if (last.outcome === "accepted" || (last.outcome === "pending" && last.diff !== undefined)) return last.files;
+  return [];
+}
+
+async function holds(workspace: string, files: FileContent[]): Promise<boolean> {
+  for (const file of files) {
+    const content = await readFile(join(workspace, file.path)).catch(() => undefined);
+    if (!content || sha256(content) !== file.sha256) return false;
+  }
+  return true;
+}
+
+/** Returns the path of a rebuilt workspace, or undefined when the recorded one is still good (or not needed). */
+export async function rebuildWorkspace(state: OpsGuardState, deps: GraphDeps): Promise<string | undefined> {
+  if (!state.workspace || !state.original) return undefined;
+  const applied = appliedFiles(state);
+  const expected = applied.length ? applied : [state.original];
+  if (await holds(state.workspace, expected)) return undefined;
+  const current = await readFile(join(state.repo, state.original.path)).catch(() => undefined);
+  if (!current || sha256(current) !== state.original.sha256) {
+    throw new UsageError(`${state.original.path} changed in ${state.repo} since this run started; start a new run instead of resuming.`);
+  }
+  const changedTests = diffHashes(state.testHashes ?? {}, await hashTestFiles(state.repo));
+  if (changedTests.length) throw new UsageError(`The tests changed since this run started (${changedTests.join(", ")}); start a new run.`);
+  const workspace = await deps.workspaces.create(state.repo);
+  for (const file of applied) await writeFile(join(workspace, file.path), file.content, { mode: 0o644 });
+  return workspace;
+}
