@@ -56,6 +56,7 @@ const input = {
   maxFixAttempts: 3,
   testTimeoutSeconds: 10,
   applyFix: false,
+  reviewFix: false,
 };
 const sandboxRun = (exitCode: number, stdout: string, stderr: string, durationMs: number) => ({
   exitCode,

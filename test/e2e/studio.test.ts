@@ -150,4 +150,20 @@ describe("OpsGuard under the LangGraph dev server (what Studio uses)", () => {
     expect(done.next).toEqual([]);
     expect(done.values.status).toBe("SUCCESS");
   }, 120_000);
+
+  it("pauses for review with an interrupt and resumes with a Command", async () => {
+    const thread = await client.threads.create();
+    await client.runs.wait(thread.thread_id, assistantId, { input: { ...demoInput(), reviewFix: true } });
+    const paused = await client.threads.getState<{ status?: string }>(thread.thread_id);
+    expect(paused.next).toEqual(["review"]);
+    const request = paused.tasks[0]?.interrupts[0]?.value as { question: string; diff: string };
+    expect(request.question).toBe("Accept this proven fix?");
+    expect(request.diff).toContain("+++ b/app.py");
+
+    await client.runs.wait(thread.thread_id, assistantId, { command: { resume: "reject" } });
+    const done = await client.threads.getState<{ status?: string; reason?: string }>(thread.thread_id);
+    expect(done.next).toEqual([]);
+    expect(done.values.status).toBe("FAILED");
+    expect(done.values.reason).toContain("A reviewer rejected the proven fix");
+  }, 120_000);
 });

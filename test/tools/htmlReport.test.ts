@@ -18,6 +18,7 @@ const base: OpsGuardState = {
   maxFixAttempts: 3,
   testTimeoutSeconds: 10,
   applyFix: false,
+  reviewFix: false,
 };
 
 const run = (exitCode: number, stderr: string, stdout = "") => ({
