@@ -4,7 +4,7 @@ import { stat } from "node:fs/promises";
 import { resolve } from "node:path";
 import { defaultDeps } from "../graph/defaultDeps.js";
 import type { OpsGuardInput } from "../graph/state.js";
-import { openCheckpointer } from "../tools/checkpointer.js";
+import { openCheckpointer, redactUrl } from "../tools/checkpointer.js";
 import { InfraError, UsageError } from "../tools/errors.js";
 import type { RunArgs } from "./commands/run.js";
 import { EXIT } from "./exitCodes.js";
@@ -42,9 +42,9 @@ export async function checkInput(args: RunArgs): Promise<OpsGuardInput> {
   };
 }
 
-/** The flags `opsguard resume` needs to find the same checkpoints again. */
+/** The flags `opsguard resume` needs to find the same checkpoints again (a password is shown as ***). */
 export function resumeFlags(artifacts: string, checkpoint: string | undefined): string {
-  return `${artifacts === "artifacts" ? "" : ` --artifacts ${artifacts}`}${checkpoint ? ` --checkpoint ${checkpoint}` : ""}`;
+  return `${artifacts === "artifacts" ? "" : ` --artifacts ${artifacts}`}${checkpoint ? ` --checkpoint ${redactUrl(checkpoint)}` : ""}`;
 }
 
 /** Maps what a command threw to an exit code and one line; a bug keeps its stack behind OPSGUARD_DEBUG. */

@@ -17,7 +17,7 @@ export interface OpenCheckpointer {
 
 export const SQLITE_FILE = "checkpoints.sqlite";
 
-function redactUrl(url: string): string {
+export function redactUrl(url: string): string {
   return url.replace(/\/\/([^:/@]+):[^@]*@/, "//$1:***@");
 }
 
