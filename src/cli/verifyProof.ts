@@ -1,6 +1,7 @@
-import { InfraError, UsageError } from "../tools/errors.js";
 import { verifyProof } from "../proof/verifyProof.js";
 import { EXIT } from "./exitCodes.js";
+import { defaultIo } from "./output.js";
+import { reportError } from "./run.js";
 
 export async function runVerifyProof(dir: string, repo: string): Promise<number> {
   try {
@@ -13,14 +14,6 @@ export async function runVerifyProof(dir: string, repo: string): Promise<number>
     process.stdout.write(`Proof does not hold:\n${failed.map((c) => `- ${c.name}: ${c.detail}`).join("\n")}\n`);
     return EXIT.FAILED;
   } catch (err) {
-    if (err instanceof UsageError) {
-      process.stderr.write(`opsguard: ${err.message}\n`);
-      return EXIT.USAGE;
-    }
-    if (err instanceof InfraError) {
-      process.stderr.write(`opsguard: ${err.message}\n`);
-      return EXIT.INFRA_STOP;
-    }
-    throw err;
+    return reportError(err, defaultIo);
   }
 }

@@ -6,12 +6,12 @@
 import { Client } from "@langchain/langgraph-sdk";
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROOT } from "../support/built.js";
 import { requireDocker } from "../support/docker.js";
+import { freePort } from "../support/freePort.js";
 
 const GRAPH_ID = "opsguard";
 const NODES = [
@@ -27,18 +27,6 @@ let assistantId: string;
 const scratch = mkdtempSync(join(tmpdir(), "opsguard-studio-"));
 let runs = 0;
 
-/** Port 2024 (the CLI's default) may be in use: ask the kernel for a free one. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 async function waitUntilReady(apiUrl: string): Promise<void> {
   const deadline = Date.now() + STARTUP_LIMIT_MS;
