@@ -8,7 +8,6 @@ import { screen } from "../nodes/screen.js";
 import { review } from "../nodes/review.js";
 import { buildReproduction } from "../nodes/buildReproduction.js";
 import { classify } from "../nodes/classify.js";
-import { compileCheck } from "../nodes/compileCheck.js";
 import { propose } from "../nodes/propose.js";
 import { report } from "../nodes/report.js";
 import { reproduce } from "../nodes/reproduce.js";
@@ -54,7 +53,7 @@ export interface BuildGraphOptions {
 
 export const NODE_NAMES = [
   "setup", "buildReproduction", "reproduce", "classify", "propose",
-  "validate", "screen", "apply", "compileCheck", "verify", "review", "applyToRepo", "report",
+  "validate", "screen", "apply", "verify", "review", "applyToRepo", "report",
 ] as const;
 export type NodeName = (typeof NODE_NAMES)[number];
 
@@ -72,7 +71,6 @@ export function buildGraph(deps: GraphDeps, options: BuildGraphOptions = {}): Op
     .addNode("validate", node("validate", validate))
     .addNode("screen", node("screen", screen))
     .addNode("apply", node("apply", apply))
-    .addNode("compileCheck", node("compileCheck", compileCheck))
     .addNode("verify", node("verify", verify))
     .addNode("review", node("review", review))
     .addNode("applyToRepo", node("applyToRepo", applyToRepo))
@@ -85,8 +83,7 @@ export function buildGraph(deps: GraphDeps, options: BuildGraphOptions = {}): Op
     .addConditionalEdges("propose", routes.afterPropose, ["report", "propose", "validate"])
     .addConditionalEdges("validate", routes.afterValidate, ["report", "propose", "screen"])
     .addConditionalEdges("screen", routes.afterScreen, ["report", "propose", "apply"])
-    .addEdge("apply", "compileCheck")
-    .addConditionalEdges("compileCheck", routes.afterCompile, ["report", "propose", "verify"])
+    .addEdge("apply", "verify")
     .addConditionalEdges("verify", routes.afterVerify, ["report", "propose", "review", "applyToRepo"])
     .addConditionalEdges("review", routes.afterReview, ["report", "applyToRepo"])
     .addEdge("applyToRepo", "report")

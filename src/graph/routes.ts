@@ -23,7 +23,6 @@ const afterGate =
 
 export const afterValidate = afterGate("screen");
 export const afterScreen = afterGate("apply");
-export const afterCompile = afterGate("verify");
 
 /** A proven fix goes to a person first when asked (--review), and is written only when asked (--apply). */
 export const afterVerify = (s: OpsGuardState) =>

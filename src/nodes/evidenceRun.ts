@@ -19,6 +19,7 @@ export async function runWithEvidence(
   state: OpsGuardState,
   { deps, signal }: NodeContext,
   extraEnv: Record<string, string> = {},
+  command: string[] = state.reproductionCommand!,
 ): Promise<EvidenceRun> {
   const nonce = newNonce();
   const env: Record<string, string> = { OPSGUARD_NONCE: nonce, ...extraEnv };
@@ -29,7 +30,7 @@ export async function runWithEvidence(
     // Dump every thread's stack shortly before the time limit: where a hang is stuck.
     env.OPSGUARD_HANG_DUMP_AFTER = String(state.timeoutSeconds - 1.5);
   }
-  const result = await deps.sandbox.run(state.workspace!, state.reproductionCommand!, { ...sandboxOptions(state, signal), env });
+  const result = await deps.sandbox.run(state.workspace!, command, { ...sandboxOptions(state, signal), env });
   const { evidence, stderr, forged } = extractEvidence(result.stderr, nonce);
   return { run: { ...result, stderr }, ...(evidence !== undefined ? { evidence } : {}), forged };
 }

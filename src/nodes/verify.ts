@@ -1,24 +1,40 @@
-/** Gate 5: the reproduction runs again on the fixed workspace and must now prove the fix. */
+/**
+ * Gates 4 and 5 in one container: the fixed files must compile with the sandbox's own Python, then
+ * the reproduction runs again on the fixed workspace and must prove the fix. Each gate keeps its own
+ * evidence and its own refusal.
+ */
 import type { NodeFn } from "../graph/deps.js";
-import { refuseCurrent, updateCurrent } from "../graph/attempts.js";
+import { currentAttempt, refuseCurrent, updateCurrent } from "../graph/attempts.js";
 import { classifyFailure } from "../tools/classifier.js";
 import { watchList } from "../tools/entryEvidence.js";
 import { judgeVerification } from "../tools/judgeVerification.js";
+import { CompileEvidence } from "../tools/pytestEvidence.js";
+import { compileThenRunCommand } from "../tools/sandbox.js";
 import { diffHashes, hashTestFiles } from "../tools/testFiles.js";
 import { runWithEvidence } from "./evidenceRun.js";
 import { describeRun } from "./sandboxOptions.js";
 
 export const verify: NodeFn = async (state, context) => {
+  const files = currentAttempt(state).files.map((f) => f.path);
   const watch: Record<string, string> =
     state.mode === "entry" && state.failureSite ? { OPSGUARD_WATCH: JSON.stringify(watchList(state.failureSite)) } : {};
-  const { run, evidence, forged } = await runWithEvidence(state, context, watch);
+  const command = compileThenRunCommand(files, state.reproductionCommand!);
+  const { run, evidence, forged } = await runWithEvidence(state, context, watch, command);
+
+  const compileError = CompileEvidence.safeParse(evidence);
+  if (!forged && compileError.success) {
+    const { file, error } = compileError.data.compile;
+    const reason = `does not compile: ${error.split("\n").at(-1)} (${file})`;
+    return { update: refuseCurrent(state, "compile", reason), summary: `refused, ${reason}` };
+  }
+
   const tampered = diffHashes(state.testHashes ?? {}, await hashTestFiles(state.workspace!));
   const judgement = forged
     ? { ok: false as const, reason: "the output carries a forged OpsGuard evidence line" }
     : tampered.length > 0
       ? { ok: false as const, reason: `test files changed during the run: ${tampered.join(", ")}` }
       : judgeVerification(state, run, classifyFailure({ mode: state.mode, result: run }), evidence);
-  const testsAfter = "testsAfter" in judgement && judgement.testsAfter ? { testsAfter: judgement.testsAfter } : {};
+  const testsAfter = judgement.testsAfter ? { testsAfter: judgement.testsAfter } : {};
   if (judgement.ok) {
     return {
       update: {
@@ -29,7 +45,7 @@ export const verify: NodeFn = async (state, context) => {
         status: "SUCCESS",
         reason: `The fix was proven in the sandbox: ${judgement.proof.summary}.`,
       },
-      summary: `proven, ${judgement.proof.summary} (${describeRun(run)})`,
+      summary: `compiles; proven, ${judgement.proof.summary} (${describeRun(run)})`,
     };
   }
   return {

@@ -23,7 +23,7 @@ export function buildProof(state: OpsGuardState) {
     fix: { path: fix.path, sha256: fix.sha256 },
     tests: state.testHashes ?? {},
     image: { name: after.image, id: after.imageId ?? null },
-    commands: { reproduce: before.command, compile: ["python3", "-m", "py_compile", fix.path], verify: after.command },
+    commands: { reproduce: before.command, compile_and_verify: after.command },
     timeouts: { run_seconds: state.timeoutSeconds, test_seconds: state.testTimeoutSeconds },
     before: { exit_code: before.exitCode, end_reason: before.endReason },
     after: { exit_code: after.exitCode, end_reason: after.endReason },

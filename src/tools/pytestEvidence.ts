@@ -22,3 +22,6 @@ export function outcomesOf(evidence: PytestEvidence): Record<string, z.infer<typ
   for (const [id, outcome] of Object.entries(evidence.outcomes)) all[id] = outcome;
   return all;
 }
+
+/** What the verify container's launcher reports when a fixed file does not compile. */
+export const CompileEvidence = z.object({ compile: z.object({ file: z.string(), error: z.string() }) });

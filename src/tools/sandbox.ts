@@ -58,11 +58,11 @@ export const LABEL = "dev.opsguard.sandbox";
 const LABEL_PID = "dev.opsguard.pid";
 const LABEL_HOST = "dev.opsguard.host";
 
+// Nothing writes byte-code (the workspace is read-only); the image's own precompiled standard
+// library and pytest are still read, which keeps pytest's start-up fast.
 const BASE_ENV = {
   PYTHONDONTWRITEBYTECODE: "1",
   PYTHONUNBUFFERED: "1",
-  // Byte-code and caches go to the writable /tmp, never to the read-only workspace.
-  PYTHONPYCACHEPREFIX: "/tmp/pycache",
   HOME: "/tmp",
 };
 
@@ -77,6 +77,11 @@ export function pytestCommand(args: string[] = []): string[] {
 /** The entry file under OpsGuard's runner, which reports evidence (see sandbox/python/opsguard_entry.py). */
 export function entryRunnerCommand(entry: string): string[] {
   return ["python3", `${RUNTIME_MOUNT}/opsguard_entry.py`, entry];
+}
+
+/** Gates 4 and 5 in one container: compile `files` with the sandbox's Python, then run `command`. */
+export function compileThenRunCommand(files: string[], command: string[]): string[] {
+  return ["python3", `${RUNTIME_MOUNT}/opsguard_verify.py`, ...files, "--", ...command];
 }
 
 /** pytest with OpsGuard's plugin: a time limit per test, and evidence (sandbox/python/opsguard_pytest.py). */

@@ -52,8 +52,8 @@ describe("resume after SIGKILL", () => {
     await new Promise<void>((resolve, reject) => {
       child.stderr.on("data", (chunk) => {
         stderr += chunk;
-        // compileCheck is done: verification (about 4 s) is running now.
-        if (/\[opsguard\] compileCheck/.test(stderr)) {
+        // apply is done: verification (about 4 s) is running now.
+        if (/\[opsguard\] apply /.test(stderr)) {
           child.kill("SIGKILL");
           resolve();
         }
@@ -72,7 +72,7 @@ describe("resume after SIGKILL", () => {
     expect(resumed.stderr.includes("rebuilt the workspace")).toBe(removeWorkspace);
     expect(resumed.stdout).toContain("Status: SUCCESS");
     // Nothing that had completed ran again: one reproduction, one proposal, one compile check.
-    expect(nodes(artifacts)).toEqual(["setup", "buildReproduction", "reproduce", "classify", "propose", "validate", "screen", "apply", "compileCheck", "verify", "report"]);
+    expect(nodes(artifacts)).toEqual(["setup", "buildReproduction", "reproduce", "classify", "propose", "validate", "screen", "apply", "verify", "report"]);
 
     const uninterrupted = join(dir, "uninterrupted");
     expect(opsguard([...args.slice(0, -1), uninterrupted]).code).toBe(0);

@@ -16,7 +16,7 @@ import { freePort } from "../support/freePort.js";
 const GRAPH_ID = "opsguard";
 const NODES = [
   "setup", "buildReproduction", "reproduce", "classify", "propose",
-  "validate", "screen", "apply", "compileCheck", "verify", "report",
+  "validate", "screen", "apply", "verify", "report",
 ];
 const STARTUP_LIMIT_MS = 60_000;
 

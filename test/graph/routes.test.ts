@@ -26,8 +26,6 @@ describe("routes", () => {
     ["screen", routes.afterScreen, { attempts: [attempt("refused")] }, "propose"],
     ["validate", routes.afterValidate, { attempts: [attempt("refused")] }, "propose"],
     ["validate", routes.afterValidate, { attempts: [attempt("refused")], status: "FAILED" }, "report"],
-    ["compileCheck", routes.afterCompile, { attempts: [attempt("pending")] }, "verify"],
-    ["compileCheck", routes.afterCompile, { attempts: [attempt("refused")] }, "propose"],
     ["verify", routes.afterVerify, { attempts: [attempt("accepted")], status: "SUCCESS" }, "report"],
     ["verify", routes.afterVerify, { attempts: [attempt("accepted")], status: "SUCCESS", applyFix: true }, "applyToRepo"],
     ["verify", routes.afterVerify, { attempts: [attempt("accepted")], status: "SUCCESS", reviewFix: true, applyFix: true }, "review"],
