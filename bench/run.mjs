@@ -224,7 +224,7 @@ const IMPORT_PROBES = [
 ];
 
 /** The nodes that each run one sandbox container in an entry-mode run that succeeds first time. */
-const CONTAINER_NODES = ["reproduce", "compileCheck", "verify"];
+const CONTAINER_NODES = ["reproduce", "verify"];
 
 /** Splits each CLI run's wall time using the node log's timestamps against spawn and exit. */
 function timelineBreakdown(samples) {
@@ -270,14 +270,14 @@ async function figureBreakdown(scratch, demoCopy, entry) {
   const probeMedian = (i) => median(msOf(probes.get(`p${i}`)));
   IMPORT_PROBES.forEach((p, i) => printSubject(p.what, shellLine(p.argv), probes.get(`p${i}`)));
   const bare = probeMedian(0);
-  out(`  => imports of the run command on top of bare Node: ${fmtMs(probeMedian(7) - bare)}; model SDKs on top of langgraph: ${fmtMs(probeMedian(4) - probeMedian(3))} (loaded even with --candidate)`);
+  out(`  => imports of the run command on top of bare Node: ${fmtMs(probeMedian(7) - bare)}; model SDKs on top of langgraph: ${fmtMs(probeMedian(4) - probeMedian(3))} (loaded only when a model is asked)`);
 
   out();
   out(`5b. Per node, from internal/run.log of figure 1's ${entrySamples.length} CLI runs (timestamps against spawn and exit; medians, which need not add up exactly)`);
   const { rows, wall, containers } = timelineBreakdown(entrySamples);
   out(table([["segment", "median", "share"], ...rows.map(([name, ms]) => [name, fmtMs(ms), `${((100 * ms) / wall).toFixed(0)}%`])], { rightAligned: [1, 2] }).replace(/^/gm, "  "));
   const baseline = median(msOf(entry.get("docker")));
-  out(`  whole run ${fmtMs(wall)} median; its three container nodes (${CONTAINER_NODES.join(", ")}) ${fmtMs(containers)}, figure 1's three docker runs ${fmtMs(baseline)};`);
+  out(`  whole run ${fmtMs(wall)} median; its container nodes (${CONTAINER_NODES.join(", ")}) ${fmtMs(containers)}, figure 1's three docker runs ${fmtMs(baseline)};`);
   out(`  outside the containers: ${fmtMs(wall - containers)}; container nodes minus plain docker runs: ${fmtMs(containers - baseline)}`);
 
   out();
@@ -294,14 +294,6 @@ async function figureBreakdown(scratch, demoCopy, entry) {
   out(`  => in-process cycle / docker run --rm: ${fmtX(cycleRatio)} of medians`);
   record("5. one sandbox cycle / docker run --rm", fmtX(cycleRatio));
 
-  out();
-  out(`5d. pytest mode's container, in-process as above: the tests as the sandbox runs them vs. with PYTHONPYCACHEPREFIX unset`);
-  const envLine = Object.entries(cycle.pytest.env).map(([k, v]) => `${k}=${v}`).join(" ");
-  printSubject("A", `sandbox.run(workspace, ${JSON.stringify(cycle.pytest.command)}) with ${envLine}, sandbox defaults PYTHONPYCACHEPREFIX=/tmp/pycache PYTHONDONTWRITEBYTECODE=1`, cycle.pytest.asShipped);
-  printSubject("B", "the same with PYTHONPYCACHEPREFIX= (empty: Python ignores it and reads the image's precompiled stdlib and pytest)", cycle.pytest.noPrefix);
-  const cost = median(msOf(cycle.pytest.asShipped)) - median(msOf(cycle.pytest.noPrefix));
-  out(`  => the pycache prefix costs ${fmtMs(cost)} per pytest container (${fmtX(median(msOf(cycle.pytest.asShipped)) / median(msOf(cycle.pytest.noPrefix)))})`);
-  record("5. pycache prefix cost per pytest container", fmtMs(cost));
   record("5. imports of the run command (over bare Node)", fmtMs(probeMedian(7) - bare));
 }
 

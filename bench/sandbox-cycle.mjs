@@ -7,13 +7,11 @@
  *
  * WORKSPACE is a readable copy of demo_repo. Prints one JSON object on stdout:
  *  - cycle:  `python3 -c pass` through the sandbox, with the time of each engine call
- *            (create, attach, start, wait, inspect, remove), alternated with `docker run --rm`;
- *  - pytest: demo_repo's tests run the way pytest mode runs them, alternated with the same run
- *            with PYTHONPYCACHEPREFIX left unset, to show what the sandbox's byte-code setting costs.
+ *            (create, attach, start, wait, inspect, remove), alternated with `docker run --rm`.
  */
 import { performance } from "node:perf_hooks";
 import Docker from "dockerode";
-import { createDockerSandbox, pytestRunnerCommand, RUNTIME_MOUNT } from "../dist/tools/sandbox.js";
+import { createDockerSandbox } from "../dist/tools/sandbox.js";
 import { alternate } from "./lib/alternate.mjs";
 import { hardenedDockerRun } from "./lib/docker.mjs";
 import { runTimed } from "./lib/proc.mjs";
@@ -82,24 +80,10 @@ const cycle = await alternate(
   { runs, warmup: 1 },
 );
 
-// As in src/nodes/evidenceRun.ts for pytest mode: the plugin on PYTHONPATH, a per-test limit, a nonce.
-const pytestEnv = { PYTHONPATH: RUNTIME_MOUNT, OPSGUARD_TEST_TIMEOUT: "10", OPSGUARD_NONCE: "bench" };
-const pytestCommand = pytestRunnerCommand(["tests"]);
-// demo_repo has two failing tests: pytest exits 1 both ways, or the comparison is not like for like.
-const pytest = await alternate(
-  [
-    { key: "asShipped", run: () => sandboxSample(pytestCommand, { env: pytestEnv }, 1) },
-    // Python ignores an empty PYTHONPYCACHEPREFIX, so this reads the image's own __pycache__ again.
-    { key: "noPrefix", run: () => sandboxSample(pytestCommand, { env: { ...pytestEnv, PYTHONPYCACHEPREFIX: "" } }, 1) },
-  ],
-  { runs, warmup: 1 },
-);
-
 const strip = (samples) => samples.map(({ ms, phases, cpuMs }) => ({ ms, ...(phases ? { phases } : {}), ...(cpuMs !== undefined ? { cpuMs } : {}) }));
 process.stdout.write(
   `${JSON.stringify({
     runs,
     cycle: { command: passCommand, dockerRun: dockerRunPass, sandbox: strip(cycle.get("sandbox")), docker: strip(cycle.get("dockerRun")) },
-    pytest: { command: pytestCommand, env: pytestEnv, asShipped: strip(pytest.get("asShipped")), noPrefix: strip(pytest.get("noPrefix")) },
   })}\n`,
 );
