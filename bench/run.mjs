@@ -79,8 +79,8 @@ function record(figure, value, goal, met) {
 }
 
 async function preflight() {
-  if (!existsSync(join(ROOT, "dist", "cli.js"))) {
-    throw new Error("dist/cli.js is missing: run `npm run build` first.");
+  if (!existsSync(join(ROOT, "dist", "bin", "cli.js"))) {
+    throw new Error("dist/bin/cli.js is missing: run `npm run build` first.");
   }
   const engine = await runTimed(["docker", "version", "--format", "{{.Server.Version}}"], { expectExit: 0 });
   const image = await runTimed(["docker", "image", "inspect", "--format", "{{.Id}}", IMAGE], { expectExit: 0 }).catch(() => {
@@ -121,7 +121,7 @@ async function figureOverhead({ title, figure, mode, baselineCommand, baselineEx
   out();
   out(title);
   const artifacts = join(scratch, `${mode}-artifacts`);
-  const cli = ["node", "dist/cli.js", "--repo", "demo_repo", "--error", "ValueError", "--candidate", "demo_repo/fixes/app.py"];
+  const cli = ["node", "dist/bin/cli.js", "--repo", "demo_repo", "--error", "ValueError", "--candidate", "demo_repo/fixes/app.py"];
   const cliArgv = [...cli, ...(mode === "pytest" ? ["--mode", "pytest"] : []), "--artifacts", artifacts];
   const dockerArgv = hardenedDockerRun(demoCopy, baselineCommand);
   const samples = await alternate(
@@ -144,8 +144,8 @@ async function figureOverhead({ title, figure, mode, baselineCommand, baselineEx
 async function figureQuickAnswers() {
   out();
   out("2. Answers without a sandbox: --help and a usage error (goal <= 0.3 s each)");
-  const help = ["node", "dist/cli.js", "--help"];
-  const usage = ["node", "dist/cli.js", "--repo", "demo_repo"];
+  const help = ["node", "dist/bin/cli.js", "--help"];
+  const usage = ["node", "dist/bin/cli.js", "--repo", "demo_repo"];
   // The floor any Node CLI pays before its first import.
   const bare = ["node", "-e", "0"];
   const samples = await alternate(
@@ -183,7 +183,7 @@ async function figureBatch(scratch) {
 
   const subject = (concurrency) => {
     const artifacts = join(scratch, `batch-c${concurrency}`);
-    const argv = ["node", "dist/cli.js", "batch", jobsFile, "--concurrency", String(concurrency), "--artifacts", artifacts];
+    const argv = ["node", "dist/bin/cli.js", "batch", jobsFile, "--concurrency", String(concurrency), "--artifacts", artifacts];
     return {
       argv,
       key: `c${concurrency}`,

@@ -12,5 +12,5 @@ fi
 npm run --silent build
 npm run --silent sandbox:image
 echo "[demo] replaying the fix shipped in demo_repo/fixes/app.py: no model is asked, Docker decides." >&2
-node dist/cli.js --repo demo_repo --error "ValueError: the app crashes on an invalid record" \
+node dist/bin/cli.js --repo demo_repo --error "ValueError: the app crashes on an invalid record" \
   --candidate demo_repo/fixes/app.py "$@"

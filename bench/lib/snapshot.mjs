@@ -2,7 +2,7 @@
  * A private copy of what the benchmark runs: other engineers rebuild dist/ while it runs
  * (`npm run build` deletes dist/ first), which would make a figure fail halfway or time a
  * half-built tree. The copy has the project's layout, so every command is run as printed,
- * `node dist/cli.js ...`, from the copy's root.
+ * `node dist/bin/cli.js ...`, from the copy's root.
  */
 import { cp, mkdir, symlink } from "node:fs/promises";
 import { join } from "node:path";

@@ -3,12 +3,12 @@
  * prompts/fix.md so it can be reviewed and changed without touching code; this module only fills
  * in the request.
  */
-import { existsSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import type { PreviousAttempt, ProposalRequest } from "./proposer.js";
+import { packageRoot } from "./packageRoot.js";
+export { findPackageRoot } from "./packageRoot.js";
 
-const PACKAGE_NAME = "opsguard";
 /** Earlier answers longer than this are shown as head and tail: the refusal matters more than the bulk. */
 const ATTEMPT_EXCERPT_LIMIT = 4000;
 const EXCERPT_HEAD = 2500;
@@ -42,20 +42,11 @@ export function buildFixPrompt(request: ProposalRequest): { system: string; user
  * The directory of the opsguard package.json above `fromDir`. Works from src/ under a TS loader,
  * from dist/, and from node_modules/opsguard when installed.
  */
-export function findPackageRoot(fromDir: string = dirname(fileURLToPath(import.meta.url))): string {
-  for (let dir = fromDir; ; dir = dirname(dir)) {
-    const manifest = join(dir, "package.json");
-    if (existsSync(manifest) && readPackageName(manifest) === PACKAGE_NAME) return dir;
-    if (dirname(dir) === dir) {
-      throw new Error(`No package.json named "${PACKAGE_NAME}" above ${fromDir}; reinstall opsguard with its prompts/ directory.`);
-    }
-  }
-}
 
 /** Read once: the files ship with the package and do not change while it runs. */
 function loadTemplates(): Templates {
   if (!templates) {
-    const dir = join(findPackageRoot(), "prompts");
+    const dir = join(packageRoot(), "prompts");
     templates = { system: readTemplate(join(dir, "system.md")).trimEnd(), fix: readTemplate(join(dir, "fix.md")) };
   }
   return templates;
@@ -69,14 +60,6 @@ function readTemplate(path: string): string {
   }
 }
 
-function readPackageName(manifest: string): string | undefined {
-  try {
-    const parsed = JSON.parse(readFileSync(manifest, "utf8")) as { name?: unknown };
-    return typeof parsed.name === "string" ? parsed.name : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * `{{#flag}}...{{/flag}}` keeps its text only when the flag is set; `{{name}}` takes a value.

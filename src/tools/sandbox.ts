@@ -7,7 +7,8 @@
 import Docker from "dockerode";
 import { statSync } from "node:fs";
 import { hostname } from "node:os";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { packageRoot } from "./packageRoot.js";
 import { Writable } from "node:stream";
 import { registerCleanup } from "./cleanup.js";
 import { AbortedError, InfraError } from "./errors.js";
@@ -17,8 +18,7 @@ export const DEFAULT_IMAGE = "opsguard-sandbox:py3.11";
 export const WORKSPACE_MOUNT = "/workspace";
 /** OpsGuard's own Python runners (sandbox/python), mounted read-only next to the workspace. */
 export const RUNTIME_MOUNT = "/opsguard";
-// src/tools and dist/tools both sit two levels below the package root.
-const RUNTIME_DIR = fileURLToPath(new URL("../../sandbox/python", import.meta.url));
+const runtimeDir = () => join(packageRoot(), "sandbox", "python");
 
 export interface SandboxLimits {
   /** Wall-clock limit of one run, in ms. */
@@ -219,7 +219,7 @@ export function createDockerSandbox(options: DockerSandboxOptions = {}): Sandbox
           Memory: limits.memoryBytes,
           MemorySwap: limits.memoryBytes,
           NanoCpus: Math.round(limits.cpus * 1e9),
-          Binds: [`${workspace}:${WORKSPACE_MOUNT}:ro`, `${RUNTIME_DIR}:${RUNTIME_MOUNT}:ro`],
+          Binds: [`${workspace}:${WORKSPACE_MOUNT}:ro`, `${runtimeDir()}:${RUNTIME_MOUNT}:ro`],
           // Output reaches us through attach; the engine keeps no log file a flood could fill.
           LogConfig: { Type: "none", Config: {} },
         },

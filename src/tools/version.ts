@@ -1,6 +1,5 @@
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { packageRoot } from "./packageRoot.js";
 
-// src/tools and dist/tools both sit two levels below the package root.
-const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
-
-export const OPSGUARD_VERSION: string = pkg.version;
+export const OPSGUARD_VERSION: string = (JSON.parse(readFileSync(join(packageRoot(), "package.json"), "utf8")) as { version: string }).version;

@@ -31,7 +31,7 @@ function jobsDir(lines: (string | Record<string, unknown>)[]): { dir: string; fi
 }
 
 function batchSync(args: string[], cwd: string) {
-  const result = spawnSync(process.execPath, [built("cli.js"), "batch", ...args], { cwd, encoding: "utf8", timeout: 240_000 });
+  const result = spawnSync(process.execPath, [built("bin/cli.js"), "batch", ...args], { cwd, encoding: "utf8", timeout: 240_000 });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -142,7 +142,7 @@ describe("opsguard batch on real Docker", () => {
     const { file } = jobsDir([job, job, job, job]);
     const root = join(scratch, `art-${++n}`);
     const tmp = mkdtempSync(join(scratch, "tmp-"));
-    const child = spawn(process.execPath, [built("cli.js"), "batch", file, "--concurrency", "2", "--artifacts", root], {
+    const child = spawn(process.execPath, [built("bin/cli.js"), "batch", file, "--concurrency", "2", "--artifacts", root], {
       cwd: scratch,
       env: { ...process.env, TMPDIR: tmp },
       stdio: ["ignore", "pipe", "pipe"],

@@ -40,7 +40,7 @@ function writeJobs(jobs: Record<string, unknown>[]): string {
 
 /** Starts the built CLI; resolves with its exit and output. */
 function startBatch(args: string[]) {
-  const child = spawn(process.execPath, [built("cli.js"), "batch", ...args], { cwd: scratch, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [built("bin/cli.js"), "batch", ...args], { cwd: scratch, stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));

@@ -20,7 +20,7 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 let n = 0;
 
 function opsguard(args: string[], env: Record<string, string> = {}, cwd = ROOT) {
-  const result = spawnSync(process.execPath, [built("cli.js"), ...args], {
+  const result = spawnSync(process.execPath, [built("bin/cli.js"), ...args], {
     cwd,
     encoding: "utf8",
     env: { ...process.env, OPSGUARD_VERBOSE: "", ...env },
@@ -101,7 +101,7 @@ describe("opsguard runs on real Docker", () => {
     writeFileSync(join(cwd, ".env"), "OPSGUARD_VERBOSE=1\n");
     const env = { ...process.env } as Record<string, string>;
     delete env.OPSGUARD_VERBOSE;
-    const result = spawnSync(process.execPath, [built("cli.js"), "--repo", join(ROOT, "demo_repo"), "--error", "ValueError", "--candidate", join(ROOT, "demo_repo/fixes/app.py"), "--artifacts", join(cwd, "a")], { cwd, encoding: "utf8", env });
+    const result = spawnSync(process.execPath, [built("bin/cli.js"), "--repo", join(ROOT, "demo_repo"), "--error", "ValueError", "--candidate", join(ROOT, "demo_repo/fixes/app.py"), "--artifacts", join(cwd, "a")], { cwd, encoding: "utf8", env });
     expect(result.status).toBe(0);
     expect(result.stdout).toContain("--- a/app.py");
     expect(result.stdout).toMatch(/^\+ line \d+: /m);
@@ -139,7 +139,7 @@ describe("opsguard runs on real Docker", () => {
   it("leaves no container and no workspace behind after Ctrl-C", async () => {
     const repo = tempRepo({ "app.py": "import time\nprint('working', flush=True)\ntime.sleep(60)\n" });
     const tmp = mkdtempSync(join(scratch, "tmp-"));
-    const child = spawn(process.execPath, [built("cli.js"), "--repo", repo, "--error", "hang", "--artifacts", artifactsDir()], {
+    const child = spawn(process.execPath, [built("bin/cli.js"), "--repo", repo, "--error", "hang", "--artifacts", artifactsDir()], {
       env: { ...process.env, TMPDIR: tmp },
       stdio: "ignore",
     });

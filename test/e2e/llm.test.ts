@@ -35,7 +35,7 @@ function opsguard(args: string[], env: Record<string, string>): Promise<{ code: 
   const artifacts = join(scratch, `a${++n}`);
   const clean = { ...process.env } as Record<string, string>;
   for (const key of ["NVIDIA_API_KEY", "GROQ_API_KEY", "OPENAI_API_KEY", "OPSGUARD_VERBOSE"]) delete clean[key];
-  const child = spawn(process.execPath, [built("cli.js"), "--repo", "demo_repo", "--error", "ValueError on a missing price", "--artifacts", artifacts, ...args], {
+  const child = spawn(process.execPath, [built("bin/cli.js"), "--repo", "demo_repo", "--error", "ValueError on a missing price", "--artifacts", artifacts, ...args], {
     cwd: ROOT,
     env: { ...clean, NVIDIA_BASE_URL: llm.openAiBaseUrl, GROQ_BASE_URL: llm.origin, LANGSMITH_TRACING: "false", ...env },
   });

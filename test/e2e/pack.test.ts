@@ -56,14 +56,17 @@ function mkdirProject(): void {
 }
 
 /** Every .js under dist/ in the tarball, relative to dist/, without the extension. */
+/** Modules tsc compiled (the bundled CLI in dist/bin/ is esbuild's output, not one file per source). */
 function compiledModules(): string[] {
-  return packedFiles.filter((f) => f.startsWith("dist/") && f.endsWith(".js")).map((f) => f.slice("dist/".length, -".js".length));
+  return packedFiles
+    .filter((f) => f.startsWith("dist/") && !f.startsWith("dist/bin/") && f.endsWith(".js"))
+    .map((f) => f.slice("dist/".length, -".js".length));
 }
 
 describe("the packed tarball", () => {
   it("ships the compiled library, its types and the run-time files, and no sources or tests", () => {
     expect(tarball).toMatch(/opsguard-.*\.tgz$/);
-    for (const file of ["package.json", "dist/index.js", "dist/index.d.ts", "dist/cli.js", "prompts/system.md", "prompts/fix.md", "sandbox/Dockerfile"]) {
+    for (const file of ["package.json", "dist/index.js", "dist/index.d.ts", "dist/cli.js", "dist/bin/cli.js", "prompts/system.md", "prompts/fix.md", "sandbox/Dockerfile"]) {
       expect(packedFiles, file).toContain(file);
     }
     const sources = packedFiles.filter((f) => (f.endsWith(".ts") && !f.endsWith(".d.ts")) || /^(src|test|bench|scripts)\//.test(f) || /\.test\./.test(f));
@@ -112,7 +115,7 @@ describe("opsguard installed from the tarball", () => {
 
   it("puts a working opsguard bin in node_modules/.bin", () => {
     expect(existsSync(join(project, "node_modules", ".bin", "opsguard"))).toBe(true);
-    const help = run(process.execPath, [join(installed, "dist", "cli.js"), "--help"], project);
+    const help = run(process.execPath, [join(installed, "dist", "bin", "cli.js"), "--help"], project);
     expect(help.status, help.stderr).toBe(0);
     expect(help.stdout).toContain("--repo");
     const version = run(join(project, "node_modules", ".bin", "opsguard"), ["--version"], project);
@@ -139,7 +142,7 @@ describe("the installed bin on real Docker, with a model on loopback", () => {
     const artifacts = join(scratch, "artifacts");
     const { code, stdout, stderr } = await runAsync(
       process.execPath,
-      [join(installed, "dist", "cli.js"), "--repo", join(ROOT, "demo_repo"), "--error", "ValueError", "--base-url", llm.openAiBaseUrl, "--model", "fake-model", "--artifacts", artifacts],
+      [join(installed, "dist", "bin", "cli.js"), "--repo", join(ROOT, "demo_repo"), "--error", "ValueError", "--base-url", llm.openAiBaseUrl, "--model", "fake-model", "--artifacts", artifacts],
       project,
       {
         OPENAI_API_KEY: "sk-pack-test",

@@ -21,7 +21,7 @@ afterAll(() => {
 });
 
 function opsguard(args: string[]) {
-  const r = spawnSync(process.execPath, [built("cli.js"), ...args], { encoding: "utf8", env: { ...process.env, OPSGUARD_VERBOSE: "" }, timeout: 120_000, input: "" });
+  const r = spawnSync(process.execPath, [built("bin/cli.js"), ...args], { encoding: "utf8", env: { ...process.env, OPSGUARD_VERBOSE: "" }, timeout: 120_000, input: "" });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

@@ -24,7 +24,7 @@ function copyDemo(name: string): string {
 }
 
 function opsguard(args: string[]) {
-  const r = spawnSync(process.execPath, [built("cli.js"), ...args], { encoding: "utf8", env: { ...process.env, OPSGUARD_VERBOSE: "" }, timeout: 180_000 });
+  const r = spawnSync(process.execPath, [built("bin/cli.js"), ...args], { encoding: "utf8", env: { ...process.env, OPSGUARD_VERBOSE: "" }, timeout: 180_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

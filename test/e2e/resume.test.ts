@@ -27,7 +27,7 @@ function setup(name: string) {
 }
 
 function opsguard(args: string[], env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, [built("cli.js"), ...args], { encoding: "utf8", env: { ...process.env, OPSGUARD_VERBOSE: "", ...env }, timeout: 120_000, input: "" });
+  const r = spawnSync(process.execPath, [built("bin/cli.js"), ...args], { encoding: "utf8", env: { ...process.env, OPSGUARD_VERBOSE: "", ...env }, timeout: 120_000, input: "" });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -47,7 +47,7 @@ describe("resume after SIGKILL", () => {
     writeFileSync(join(dir, "fix.py"), SLOW_FIX);
     const before = hashTree(repo);
     const args = ["--repo", repo, "--error", "ValueError", "--candidate", join(dir, "fix.py"), "--artifacts", artifacts];
-    const child = spawn(process.execPath, [built("cli.js"), ...args], { env: { ...process.env, TMPDIR: tmp } });
+    const child = spawn(process.execPath, [built("bin/cli.js"), ...args], { env: { ...process.env, TMPDIR: tmp } });
     let stderr = "";
     await new Promise<void>((resolve, reject) => {
       child.stderr.on("data", (chunk) => {
@@ -146,7 +146,7 @@ describe("--review", () => {
 
   it("asks at a terminal and takes the answer", () => {
     const { repo, artifacts } = setup("tty");
-    const command = [process.execPath, built("cli.js"), "--repo", repo, "--error", "ValueError", "--candidate", FIX, "--apply", "--review", "--artifacts", artifacts]
+    const command = [process.execPath, built("bin/cli.js"), "--repo", repo, "--error", "ValueError", "--candidate", FIX, "--apply", "--review", "--artifacts", artifacts]
       .map((part) => `'${part}'`)
       .join(" ");
     // script(1) gives the CLI a real terminal; "y" answers the question.
