@@ -3,13 +3,15 @@
  * paused for review): the state holds what is needed to rebuild it from the repository and the
  * recorded fix, each checked by hash.
  */
-import { readFile, writeFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { GraphDeps } from "./deps.js";
 import type { FileContent, OpsGuardState } from "./state.js";
 import { UsageError } from "../tools/errors.js";
 import { sha256 } from "../tools/hash.js";
 import { diffHashes, hashTestFiles } from "../tools/testFiles.js";
+import { safeWrite } from "../tools/safeWrite.js";
+import { sourceBytes } from "../tools/sourceText.js";
 
 
 /** The files the workspace must hold beyond the repository's own: the fix, once it was applied there. */
@@ -40,7 +42,7 @@ export async function rebuildWorkspace(state: OpsGuardState, deps: GraphDeps): P
   }
   const changedTests = diffHashes(state.testHashes ?? {}, await hashTestFiles(state.repo));
   if (changedTests.length) throw new UsageError(`The tests changed since this run started (${changedTests.join(", ")}); start a new run.`);
-  const workspace = await deps.workspaces.create(state.repo);
-  for (const file of applied) await writeFile(join(workspace, file.path), file.content, { mode: 0o644 });
+  const workspace = await deps.workspaces.create(state.repo, { exclude: [state.artifacts] });
+  for (const file of applied) await safeWrite(workspace, file.path, sourceBytes(file.content));
   return workspace;
 }

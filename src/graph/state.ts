@@ -60,6 +60,7 @@ export const Classification = z.object({
 });
 export type Classification = z.infer<typeof Classification>;
 
+/** A file's text; `sha256` is of its bytes: the text encoded as it declares (PEP 263, see sourceText.ts). */
 export const FileContent = z.object({ path: z.string(), content: z.string(), sha256: z.string() });
 export type FileContent = z.infer<typeof FileContent>;
 
@@ -130,6 +131,8 @@ export const OpsGuardState = OpsGuardInput.extend({
   applied: z.object({ path: z.string(), sha256: z.string() }).optional(),
   status: Status.optional(),
   reason: z.string().optional(),
+  /** Things the user should know that do not stop the run (e.g. --error names another exception). */
+  warnings: z.array(z.string()).optional(),
   /** The InfraError code when the run stopped on infrastructure (ENGINE_UNREACHABLE, IMAGE_MISSING, LLM_AUTH ...). */
   infraCode: z.string().optional(),
   timeline: z.array(TimelineEvent).optional(),

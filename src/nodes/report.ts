@@ -4,6 +4,14 @@ import type { OpsGuardState } from "../graph/state.js";
 import { buildFinalReport, buildJudgeSummary, buildRunLog, latestAttempt } from "../tools/report.js";
 import { buildHtmlReport } from "../tools/htmlReport.js";
 import { buildProof } from "../tools/proof.js";
+import { patchBytes } from "../tools/patch.js";
+import { encodeSource } from "../tools/sourceText.js";
+
+/** A file's bytes as they were proven; a refused text that does not encode is kept as UTF-8. */
+const bytesOf = (text: string): Buffer => {
+  const encoded = encodeSource(text);
+  return encoded.ok ? encoded.bytes : Buffer.from(text, "utf8");
+};
 
 export const ARTIFACT_FILES = {
   finalReport: "final_report.json",
@@ -16,17 +24,18 @@ export const ARTIFACT_FILES = {
   proof: "proof.json",
 } as const;
 
-/** Every artifact of the run; proof.json only for a SUCCESS. */
-export function artifactContents(state: OpsGuardState): Record<string, string> {
+/** Every artifact of the run; proof.json only for a SUCCESS. Source files and the diff are bytes. */
+export function artifactContents(state: OpsGuardState): Record<string, string | Buffer> {
   const accepted = (state.attempts ?? []).find((a) => a.outcome === "accepted");
   const proof = state.status === "SUCCESS" ? buildProof(state) : undefined;
   return {
     ...(proof ? { [ARTIFACT_FILES.proof]: `${JSON.stringify(proof, null, 2)}\n` } : {}),
-    [ARTIFACT_FILES.original]: state.original?.content ?? "",
+    [ARTIFACT_FILES.original]: bytesOf(state.original?.content ?? ""),
     [ARTIFACT_FILES.htmlReport]: buildHtmlReport(state, proof ? { evidence: proof.evidence } : {}),
     [ARTIFACT_FILES.finalReport]: `${JSON.stringify(buildFinalReport(state), null, 2)}\n`,
-    [ARTIFACT_FILES.latestPatch]: latestAttempt(state)?.files[0]?.content ?? "",
-    [ARTIFACT_FILES.patchDiff]: accepted?.diff ?? "",
+    [ARTIFACT_FILES.latestPatch]: bytesOf(latestAttempt(state)?.files[0]?.content ?? ""),
+    [ARTIFACT_FILES.patchDiff]:
+      accepted?.diff && state.original ? patchBytes(accepted.diff, state.original.content, accepted.files[0]?.content ?? "") : "",
     [ARTIFACT_FILES.runLog]: buildRunLog(state),
     [ARTIFACT_FILES.judgeSummary]: buildJudgeSummary(state),
   };

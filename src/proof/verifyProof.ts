@@ -2,7 +2,7 @@
  * Re-checks a proof bundle: the repository still matches the recorded hashes, and the recorded
  * evidence reproduces in a fresh sandbox. Any difference is reported in words.
  */
-import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import Docker from "dockerode";
@@ -13,6 +13,8 @@ import { UsageError } from "../tools/errors.js";
 import { toInfraError } from "../tools/sandbox.js";
 import { diffHashes, hashTestFiles } from "../tools/testFiles.js";
 import { buildProof } from "../tools/proof.js";
+import { safeWrite } from "../tools/safeWrite.js";
+import { createWorkspaceManager } from "../tools/workspace.js";
 import { ARTIFACT_FILES } from "../nodes/report.js";
 
 const ProofFile = z.object({
@@ -32,8 +34,8 @@ export interface ProofCheck {
   detail: string;
 }
 
-async function readRecorded(dir: string, name: string): Promise<string> {
-  return readFile(join(dir, name), "utf8").catch(() => {
+async function readRecorded(dir: string, name: string): Promise<Buffer> {
+  return readFile(join(dir, name)).catch(() => {
     throw new UsageError(`${join(dir, name)} is missing: the bundle is incomplete.`);
   });
 }
@@ -84,9 +86,9 @@ export async function verifyProof(artifactsDir: string, repoDir: string, onProgr
   // recorded fix as the only candidate: it must succeed with the same evidence.
   const scratch = await mkdtemp(join(tmpdir(), "opsguard-verify-proof-"));
   try {
-    const copy = join(scratch, "repo");
-    await cp(repo, copy, { recursive: true, filter: (source) => !source.endsWith("/.git") });
-    await writeFile(join(copy, proof.original.path), original);
+    // The same copy a run makes (what the repository is, links never leading out), original restored.
+    const copy = await createWorkspaceManager(scratch).create(repo, { exclude: [dir] });
+    await safeWrite(copy, proof.original.path, original);
     await writeFile(join(scratch, "fix.py"), fix);
     onProgress("re-running the reproduction and the verification in fresh sandboxes ...");
     const rerun = await remediate({

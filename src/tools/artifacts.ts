@@ -8,7 +8,7 @@ import { dirname, join, resolve } from "node:path";
 
 export interface ArtifactWriter {
   /** Writes `files` (relative path -> content) under `dir`; removes `stale` paths; returns absolute paths. */
-  write(dir: string, files: Record<string, string>, stale?: string[]): Promise<Record<string, string>>;
+  write(dir: string, files: Record<string, string | Buffer>, stale?: string[]): Promise<Record<string, string>>;
 }
 
 export function createArtifactWriter(): ArtifactWriter {

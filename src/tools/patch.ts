@@ -1,11 +1,28 @@
 /** Full-file fixes become auditable unified diffs; no line numbers from a model are ever trusted. */
 import { createTwoFilesPatch, diffLines } from "diff";
+import { encodeLine, encodingOf } from "./sourceText.js";
 
 /** A unified diff with a/ and b/ prefixes, which `git apply` accepts from the repository root. */
 export function unifiedDiff(path: string, before: string, after: string): string {
   const patch = createTwoFilesPatch(`a/${path}`, `b/${path}`, before, after, undefined, undefined, { context: 3 });
   // The leading "====" separator line is for humans; git apply wants the patch to start at "---".
   return patch.replace(/^=+\n/, "");
+}
+
+/**
+ * The bytes of a one-file diff made by unifiedDiff, so that `git apply` reproduces the fix byte for
+ * byte: context and removed lines in the original's encoding, added lines in the fix's, headers as
+ * UTF-8 (git's own choice for paths).
+ */
+export function patchBytes(diff: string, before: string, after: string): Buffer {
+  const encodings = { before: encodingOf(before), after: encodingOf(after) };
+  let inHunk = false;
+  const parts = diff.split(/(?<=\n)/).map((line) => {
+    if (line.startsWith("@@")) inHunk = true;
+    if (!inHunk || line.startsWith("@@") || line.startsWith("\\")) return Buffer.from(line, "utf8");
+    return encodeLine(line, line.startsWith("+") ? encodings.after : encodings.before);
+  });
+  return Buffer.concat(parts);
 }
 
 export interface DiffSummary {

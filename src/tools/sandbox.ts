@@ -13,6 +13,7 @@ import { Writable } from "node:stream";
 import { registerCleanup } from "./cleanup.js";
 import { AbortedError, InfraError } from "./errors.js";
 import type { EndReason, SandboxResult } from "./sandboxResult.js";
+import { isAlive } from "./processAlive.js";
 
 export const DEFAULT_IMAGE = "opsguard-sandbox:py3.11";
 export const WORKSPACE_MOUNT = "/workspace";
@@ -150,15 +151,6 @@ export function toInfraError(err: unknown, image: string, docker?: Docker): Infr
   return new InfraError("ENGINE_ERROR", `The Docker engine refused the sandbox run: ${e.message ?? String(err)}`, {
     cause: err,
   });
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
 }
 
 /** Removes OpsGuard containers on this host whose owning process is gone. Returns how many. */

@@ -2,14 +2,16 @@
  * The files that make up the evidence in pytest mode: everything under tests/ and the root-level
  * pytest configuration. Their hashes are taken from the repository and checked again after runs.
  */
-import { readdir, readFile } from "node:fs/promises";
+import { lstat, readdir, readFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { sha256 } from "./hash.js";
 
 const ROOT_CONFIG = ["conftest.py", "pytest.ini", "setup.cfg", "tox.ini", "pyproject.toml"];
 const SKIPPED_DIRS = new Set(["__pycache__", ".pytest_cache"]);
 
+/** Links are never followed: a test file linked from outside the repository is not read. */
 async function walk(dir: string): Promise<string[]> {
+  if (!(await lstat(dir).catch(() => undefined))?.isDirectory()) return [];
   const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
   const files: string[] = [];
   for (const entry of entries) {
@@ -25,6 +27,7 @@ export async function hashTestFiles(root: string): Promise<Record<string, string
   const files = [...(await walk(join(root, "tests"))), ...ROOT_CONFIG.map((name) => join(root, name))];
   const hashes: Record<string, string> = {};
   for (const file of files.sort()) {
+    if (!(await lstat(file).catch(() => undefined))?.isFile()) continue;
     const content = await readFile(file).catch(() => undefined);
     if (content !== undefined) hashes[relative(root, file)] = sha256(content);
   }

@@ -1,28 +1,33 @@
 /**
  * Writes a proven fix into the user's repository: only if the file there is still the one that was
- * checked (same hash), and atomically (temporary file, then rename), so it is never half-written.
+ * checked (same hash), atomically (temporary file, then rename), so it is never half-written, and
+ * never through a symbolic link.
  */
-import { readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { lstat, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { sha256 } from "./hash.js";
+import { checkNoLinks, safeWrite } from "./safeWrite.js";
 
 export type WriteBackResult = { ok: true; path: string; sha256: string } | { ok: false; reason: string };
 
-export async function writeBack(repo: string, path: string, expectedSha256: string, content: string): Promise<WriteBackResult> {
+export async function writeBack(repo: string, path: string, expectedSha256: string, bytes: Buffer): Promise<WriteBackResult> {
   const target = join(repo, path);
-  const current = await readFile(target).catch(() => undefined);
+  try {
+    await checkNoLinks(repo, path);
+  } catch (err) {
+    return { ok: false, reason: `${(err as Error).message}; the fix was not written` };
+  }
+  const info = await lstat(target).catch(() => undefined);
+  if (info?.isSymbolicLink()) return { ok: false, reason: `${path} is now a symbolic link; the fix was not written` };
+  const current = info ? await readFile(target).catch(() => undefined) : undefined;
   if (current === undefined) return { ok: false, reason: `${path} no longer exists in the repository` };
   if (sha256(current) !== expectedSha256) {
     return { ok: false, reason: `${path} changed in the repository since the run started; the fix was not written` };
   }
-  const { mode } = await stat(target);
-  const temporary = `${target}.opsguard-${process.pid}.tmp`;
   try {
-    await writeFile(temporary, content, { mode });
-    await rename(temporary, target);
+    await safeWrite(repo, path, bytes, info!.mode & 0o7777);
   } catch (err) {
-    await rm(temporary, { force: true });
     return { ok: false, reason: `could not write ${path}: ${(err as Error).message}` };
   }
-  return { ok: true, path: target, sha256: sha256(content) };
+  return { ok: true, path: target, sha256: sha256(bytes) };
 }

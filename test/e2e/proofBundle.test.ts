@@ -98,7 +98,7 @@ describe("writeBack", () => {
   it("refuses to write when the file changed since the run started, leaving it as it is", async () => {
     const dir = mkdtempSync(join(scratch, "wb-"));
     writeFileSync(join(dir, "app.py"), "print('changed by someone')\n");
-    const result = await writeBack(dir, "app.py", sha256("print('original')\n"), "print('fix')\n");
+    const result = await writeBack(dir, "app.py", sha256("print('original')\n"), Buffer.from("print('fix')\n"));
     expect(result).toEqual({ ok: false, reason: "app.py changed in the repository since the run started; the fix was not written" });
     expect(readFileSync(join(dir, "app.py"), "utf8")).toBe("print('changed by someone')\n");
   });
