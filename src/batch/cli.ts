@@ -8,7 +8,8 @@ import { join, resolve } from "node:path";
 import type { BatchArgs } from "../cli/commands/batch.js";
 import { EXIT } from "../cli/exitCodes.js";
 import { createArtifactWriter } from "../tools/artifacts.js";
-import { AbortedError, UsageError } from "../tools/errors.js";
+import { AbortedError, InfraError, UsageError } from "../tools/errors.js";
+import { ensureWritableDir } from "../tools/writableDir.js";
 import { Engine, engineSpecs, type EngineSpec } from "./engines.js";
 import { loadJobs, type BatchJob } from "./jobs.js";
 import { runPool } from "./pool.js";
@@ -34,10 +35,11 @@ export async function runBatchCli(args: BatchArgs, io: BatchIo = defaultIo): Pro
     }
     specs = engineSpecs(args["docker-host"], io.env);
     jobs = await loadJobs(args.jobs, args.artifacts);
+    await ensureWritableDir(resolve(args.artifacts), "--artifacts");
   } catch (err) {
-    if (!(err instanceof UsageError)) throw err;
+    if (!(err instanceof UsageError) && !(err instanceof InfraError)) throw err;
     io.stderr.write(`opsguard: ${err.message}\n`);
-    return EXIT.USAGE;
+    return err instanceof UsageError ? EXIT.USAGE : EXIT.INFRA_STOP;
   }
 
   const artifactsRoot = resolve(args.artifacts);

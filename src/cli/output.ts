@@ -37,6 +37,7 @@ export function printOutcome(state: OpsGuardState, json: boolean, io: CliIo): nu
   const human = json ? io.stderr : io.stdout;
   if (io.env.OPSGUARD_VERBOSE === "1") human.write(verboseView(state));
   if (json) io.stdout.write(`${JSON.stringify(buildFinalReport(state), null, 2)}\n`);
+  for (const warning of state.warnings ?? []) io.stderr.write(`opsguard: warning: ${warning}\n`);
   const paths = state.reportPaths ?? {};
   human.write(
     [

@@ -7,12 +7,13 @@ import { openCheckpointer } from "../tools/checkpointer.js";
 import { UsageError } from "../tools/errors.js";
 import type { ResumeArgs } from "./commands/resume.js";
 import { defaultIo, printOutcome, type CliIo } from "./output.js";
-import { reportError, resumeFlags } from "./run.js";
+import { checkCheckpointSpec, reportError, resumeFlags } from "./run.js";
 import { driveThread } from "./session.js";
 
 export async function resumeCli(args: ResumeArgs, io: CliIo = defaultIo): Promise<number> {
   let checkpointer;
   try {
+    checkCheckpointSpec(args.checkpoint);
     checkpointer = await openCheckpointer(args.checkpoint, resolve(args.artifacts));
     const deps = defaultDeps();
     const saved = await readThread(checkpointer.saver, args.thread, deps);

@@ -6,6 +6,7 @@ import { defaultDeps } from "../graph/defaultDeps.js";
 import type { OpsGuardInput } from "../graph/state.js";
 import { openCheckpointer, redactUrl } from "../tools/checkpointer.js";
 import { InfraError, UsageError } from "../tools/errors.js";
+import { ensureWritableDir } from "../tools/writableDir.js";
 import type { RunArgs } from "./commands/run.js";
 import { EXIT } from "./exitCodes.js";
 import { defaultIo, resumeHint, type CliIo } from "./output.js";
@@ -16,6 +17,12 @@ export async function checkInput(args: RunArgs): Promise<OpsGuardInput> {
   if (!(await stat(repo).catch(() => undefined))?.isDirectory()) {
     throw new UsageError(`--repo ${args.repo} is not a directory.`);
   }
+  if (!args.error.trim()) throw new UsageError("--error is empty: describe what goes wrong, e.g. --error ValueError.");
+  if (args["base-url"] !== undefined && !isHttpUrl(args["base-url"])) {
+    throw new UsageError(`--base-url ${args["base-url"]} is not an http(s) URL: pass one like http://127.0.0.1:8000/v1.`);
+  }
+  checkCheckpointSpec(args.checkpoint);
+  await ensureWritableDir(resolve(args.artifacts), "--artifacts");
   const candidates: string[] = [];
   for (const file of args.candidate) {
     if (!(await stat(file).catch(() => undefined))?.isFile()) throw new UsageError(`--candidate ${file} is not a file.`);
@@ -40,6 +47,21 @@ export async function checkInput(args: RunArgs): Promise<OpsGuardInput> {
     ...(args["base-url"] ? { baseUrl: args["base-url"] } : {}),
     ...(args.fallback ? { fallback: args.fallback } : {}),
   };
+}
+
+function isHttpUrl(text: string): boolean {
+  try {
+    return ["http:", "https:"].includes(new URL(text).protocol);
+  } catch {
+    return false;
+  }
+}
+
+/** A checkpoint store is a SQLite file path or a postgres:// URL; any other URL is a mistake. */
+export function checkCheckpointSpec(spec: string | undefined): void {
+  if (spec !== undefined && /^[a-z][a-z0-9+.-]*:\/\//i.test(spec) && !/^postgres(ql)?:\/\//i.test(spec)) {
+    throw new UsageError(`--checkpoint ${redactUrl(spec)} is neither a SQLite file path nor a postgres:// URL: pass one of those.`);
+  }
 }
 
 /** The flags `opsguard resume` needs to find the same checkpoints again (a password is shown as ***). */

@@ -16,11 +16,14 @@ export function updateCurrent(state: OpsGuardState, change: Partial<Attempt>): A
 export function refuseCurrent(state: OpsGuardState, stage: Attempt["stage"], reason: string): StateUpdate {
   const attempts = updateCurrent(state, { outcome: "refused", stage, reason });
   if (attempts.length < state.maxFixAttempts) return { attempts };
-  return {
-    attempts,
-    status: "FAILED",
-    reason: `All ${attempts.length} fix attempts were refused; the last at the ${stage} gate: ${reason}`,
-  };
+  return { attempts, status: "FAILED", reason: `All ${attempts.length} fix attempts were refused. ${decisiveRefusal(attempts)}` };
+}
+
+/** The refusal that ended a run: the last attempt's gate and reason, in one sentence. */
+export function decisiveRefusal(attempts: Attempt[]): string {
+  const last = attempts.at(-1);
+  if (!last || last.outcome !== "refused") return "";
+  return `The last (attempt ${last.number}) was refused at the ${last.stage} gate: ${last.reason}`;
 }
 
 export function lastOutcome(state: OpsGuardState): Attempt["outcome"] | undefined {

@@ -1,6 +1,7 @@
 /** Decides what the reproduction showed: a code error to fix, infrastructure, or nothing at all. */
 import type { NodeFn } from "../graph/deps.js";
 import { classifyFailure } from "../tools/classifier.js";
+import { errorMismatch } from "../tools/errorMismatch.js";
 
 export const classify: NodeFn = async (state) => {
   const classification = classifyFailure({ mode: state.mode, result: state.reproduction! });
@@ -18,6 +19,10 @@ export const classify: NodeFn = async (state) => {
       },
       summary: `${errorType}: not reproduced, giving up`,
     };
+  }
+  const mismatch = errorType === "CODE_ERROR" ? errorMismatch(state.error, classification.exception) : undefined;
+  if (mismatch && !(state.warnings ?? []).includes(mismatch)) {
+    return { update: { ...update, warnings: [...(state.warnings ?? []), mismatch] }, summary: `${errorType}: ${reason} (warning: ${mismatch})` };
   }
   return { update, summary: `${errorType}: ${reason}` };
 };

@@ -2,9 +2,10 @@
 import type { NodeFn } from "../graph/deps.js";
 import type { OpsGuardState, SandboxRun } from "../graph/state.js";
 import type { ProposalRequest } from "../tools/proposer.js";
-import { sha256 } from "../tools/hash.js";
 import { OpsGuardError } from "../tools/errors.js";
-import { refuseCurrent } from "../graph/attempts.js";
+import { decisiveRefusal, refuseCurrent } from "../graph/attempts.js";
+import { takeProposal } from "../tools/proposalIntake.js";
+import { sourceBytes } from "../tools/sourceText.js";
 
 const EXCERPT = 6000;
 
@@ -52,9 +53,10 @@ export const propose: NodeFn = async (state, { deps, signal }) => {
     const reason =
       attempts.length === 0
         ? "No fix was proposed: no candidate file was given."
-        : `The candidates ran out after ${attempts.length} refused attempt(s); no model was asked.`;
+        : `The candidates ran out after ${attempts.length} refused attempt(s); no model was asked. ${decisiveRefusal(attempts)}`;
     return { update: { status: "FAILED", reason }, summary: reason };
   }
+  const intake = takeProposal(path, sourceBytes(state.original!.content).length, proposal.content, proposal.size);
   const attempt = {
     number: attempts.length + 1,
     provider: proposal.provider,
@@ -62,9 +64,14 @@ export const propose: NodeFn = async (state, { deps, signal }) => {
     latencyMs: proposal.latencyMs,
     ...(proposal.usage ? { usage: proposal.usage } : {}),
     ...(proposal.fallbacks?.length ? { fallbacks: proposal.fallbacks } : {}),
-    files: [{ path, content: proposal.content, sha256: sha256(proposal.content) }],
+    files: [intake.file],
     outcome: "pending" as const,
   };
+  const refusal = proposal.refusal ?? (intake.ok ? undefined : intake.reason);
+  if (refusal !== undefined) {
+    const update = refuseCurrent({ ...state, attempts: [...attempts, attempt] }, "validate", refusal);
+    return { update, summary: `attempt ${attempt.number} refused at once: ${refusal}` };
+  }
   return {
     update: { attempts: [...attempts, attempt] },
     summary: `attempt ${attempt.number}/${state.maxFixAttempts} from ${proposal.provider} (${proposal.model}) in ${proposal.latencyMs} ms`,

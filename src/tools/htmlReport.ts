@@ -211,6 +211,7 @@ h2 .muted{font-weight:400;font-size:14px;margin:0 6px}
 header.card{border-top:6px solid var(--status);background:linear-gradient(180deg,color-mix(in srgb,var(--status) 9%,#fff),#fff 70%)}
 #status{display:block;margin:6px 0 4px;font-size:44px;font-weight:800;line-height:1.1;letter-spacing:.02em;color:var(--status)}
 #reason{margin:0 0 14px;font-size:17px}
+.warning{margin:0 0 14px;padding:8px 12px;background:#fff4ce;border-left:4px solid #b58900}
 .stats{display:flex;flex-wrap:wrap;gap:10px;margin:0 0 14px}
 .stat{background:#f6f8fa;border:1px solid #d8dee4;border-radius:8px;padding:6px 12px;min-width:110px}
 .stat b{display:block;font-size:18px}
@@ -289,6 +290,7 @@ export function buildHtmlReport(state: OpsGuardState, extra?: { evidence?: unkno
 <h1>OpsGuard remediation report</h1>
 <span id="status">${escapeHtml(status)}</span>
 <p id="reason">${escapeHtml(state.reason ?? "No reason was recorded.")}</p>
+${(state.warnings ?? []).map((warning) => `<p class="warning">Warning: ${escapeHtml(warning)}</p>`).join("\n")}
 <div class="stats">${stat(`${attempts.length}/${state.maxFixAttempts}`, "fix attempts")}${stat(`${state.reproAttempts ?? 0}/${state.maxReproAttempts}`, "reproductions")}${stat(count(tokens), "tokens")}${stat(duration(wall), "run time")}</div>
 <dl>${facts
     .filter(([, value]) => value)

@@ -42,6 +42,10 @@ export interface Proposal {
   model: string;
   latencyMs: number;
   usage?: TokenUsage;
+  /** The proposal's size in bytes, when `content` holds only the start of it (it was too large to read whole). */
+  size?: number;
+  /** Set when the proposer already knows the proposal cannot be used (e.g. a candidate file that is not text). */
+  refusal?: string;
   /** Providers tried before this one answered, with why each failed (fallback record). */
   fallbacks?: { provider: string; model: string; reason: string }[];
 }

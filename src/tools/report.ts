@@ -56,6 +56,7 @@ export function buildFinalReport(state: OpsGuardState) {
   return {
     status: state.status ?? "FAILED",
     reason: state.reason ?? null,
+    warnings: state.warnings ?? [],
     error_type: state.errorType ?? null,
     repo: state.repo,
     entry: state.entry,
@@ -97,6 +98,7 @@ export function buildJudgeSummary(state: OpsGuardState): string {
     "===========================",
     `Status:      ${report.status}`,
     `Reason:      ${report.reason ?? "-"}`,
+    ...report.warnings.map((warning) => `Warning:     ${warning}`),
     `Error type:  ${report.error_type ?? "-"}`,
     `Repository:  ${state.repo}`,
     `Entry:       ${state.entry} (mode ${state.mode})`,

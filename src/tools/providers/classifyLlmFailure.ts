@@ -5,7 +5,12 @@
 export type LlmFailure =
   | { kind: "auth"; status: number }
   | { kind: "aborted" }
+  /** No connection at all (refused, DNS, TLS): the endpoint cannot be reached. */
+  | { kind: "unreachable"; reason: string }
   | { kind: "unavailable"; reason: string };
+
+/** Transport codes that mean no connection was ever made with the server. */
+const UNREACHABLE = /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EAI_NONAME|EHOSTUNREACH|ENETUNREACH|EADDRNOTAVAIL|UND_ERR_CONNECT_TIMEOUT|EPROTO|CERT_\w+|ERR_TLS_\w+|ERR_SSL_\w+|UNABLE_TO_\w+|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN)$/;
 
 const AUTH_STATUSES = new Set([401, 403]);
 const REASON_LIMIT = 300;
@@ -21,7 +26,9 @@ export function classifyLlmFailure(error: unknown, timeoutMs: number): LlmFailur
   const detail = oneLine(serverMessage(error) ?? messageOf(error));
   if (status !== undefined) return { kind: "unavailable", reason: `HTTP ${status}: ${detail}` };
   const cause = causeOf(error);
-  return { kind: "unavailable", reason: cause ? `${detail} (${oneLine(cause)})` : detail };
+  const reason = cause ? `${detail} (${oneLine(cause)})` : detail;
+  // "bad port": fetch refuses ports on its block list before connecting.
+  return cause && (UNREACHABLE.test(cause) || cause === "bad port") ? { kind: "unreachable", reason } : { kind: "unavailable", reason };
 }
 
 function statusOf(error: unknown): number | undefined {

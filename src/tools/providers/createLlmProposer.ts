@@ -8,6 +8,7 @@ import type { Clock } from "../clock.js";
 import { systemClock } from "../clock.js";
 import { AbortedError, InfraError, OpsGuardError } from "../errors.js";
 import { buildFixPrompt } from "../prompt.js";
+import { unwrapSoleFence } from "../proposalIntake.js";
 import type { Proposal, Proposer, TokenUsage } from "../proposer.js";
 import { classifyLlmFailure } from "./classifyLlmFailure.js";
 import { connectProvider, type ConnectedProvider } from "./connectProvider.js";
@@ -53,6 +54,7 @@ export function createLlmProposer(options: LlmProposerOptions): Proposer {
       const prompt = buildFixPrompt(request);
       const messages = [new SystemMessage(prompt.system), new HumanMessage(prompt.user)];
       const failures: FallbackRecord[] = [];
+      const unreachable: string[] = [];
       let refused: { answered: Proposal; record: FallbackRecord } | undefined;
 
       for (const provider of providers) {
@@ -66,13 +68,15 @@ export function createLlmProposer(options: LlmProposerOptions): Proposer {
           const failure = classifyLlmFailure(error, timeoutMs);
           if (failure.kind === "aborted") throw new AbortedError();
           if (failure.kind === "auth") throw new InfraError("LLM_AUTH", authMessage(provider, failure.status));
+          if (failure.kind === "unreachable") unreachable.push(`${provider.name} at ${provider.baseUrl.replace(/\/\/[^@/]*@/, "//")} (${clean(failure.reason)})`);
           failures.push({ provider: provider.name, model: provider.model, reason: clean(failure.reason) });
           continue;
         }
 
-        // The validator and the graph must see exactly what the model said: nothing is trimmed.
+        // The validator and the graph see exactly what the model said, but for the fence around an
+        // answer that is nothing but one fenced file: that costs no attempt.
         const answered: Proposal = {
-          content: answer.text,
+          content: unwrapSoleFence(answer.text),
           provider: provider.name,
           model: provider.model,
           latencyMs: clock.now() - started,
@@ -95,6 +99,7 @@ export function createLlmProposer(options: LlmProposerOptions): Proposer {
         const { answered, record } = refused;
         return { ...answered, ...fallbacksField(failures.filter((entry) => entry !== record)) };
       }
+      if (unreachable.length === providers.length) throw new InfraError("LLM_UNREACHABLE", unreachableMessage(unreachable));
       throw new OpsGuardError("LLM_UNAVAILABLE", unavailableMessage(failures));
     },
   };
@@ -107,6 +112,10 @@ function authMessage(provider: ConnectedProvider, status: number): string {
 function unavailableMessage(failures: FallbackRecord[]): string {
   const summary = failures.map((entry) => `${entry.provider} (${entry.model}): ${entry.reason}`).join("; ");
   return `No language model answered: ${summary}. Try again later, choose another provider with --provider or --fallback, or pass --candidate FILE to run without a model.`;
+}
+
+function unreachableMessage(endpoints: string[]): string {
+  return `No model provider can be reached: ${endpoints.join("; ")}. Check the network and the URL (--base-url, or the provider's *_BASE_URL variable), or pass --candidate FILE to run without a model.`;
 }
 
 function usageOf(answer: AIMessage): { usage?: TokenUsage } {
