@@ -32,20 +32,58 @@ function opsguard(args: string[], env: Record<string, string> = {}, cwd = ROOT) 
 const artifactsDir = () => join(scratch, `artifacts-${++n}`);
 const DEMO_FIX = ["--repo", "demo_repo", "--error", "ValueError", "--candidate", "demo_repo/fixes/app.py"];
 
-describe("opsguard usage errors: one line, exit 64, no stack trace", () => {
-  it.each([
-    [["--error", "x"], "Missing required argument: repo"],
-    [["--repo", "demo_repo"], "Missing required argument: error"],
-    [["--repo", "demo_repo", "--error", "x", "--mode", "fuzz"], "Invalid values"],
-    [["--repo", "no/such/dir", "--error", "x"], "--repo no/such/dir is not a directory."],
-    [["--repo", "demo_repo", "--error", "x", "--candidate", "nope.py"], "--candidate nope.py is not a file."],
-    [["--repo", "demo_repo", "--error", "x", "--timeout", "0"], "--timeout must be a positive number"],
-    [["--repo", "demo_repo", "--error", "x", "--frobnicate"], "Unknown argument: frobnicate"],
-  ])("%j", (args, message) => {
+/** Every user mistake: one line saying what is wrong and what to do; 64 for usage, 2 for the environment. */
+const aFile = join(scratch, "a-file");
+writeFileSync(aFile, "not a directory\n");
+const readOnly = join(scratch, "read-only");
+const USAGE_CASES: [string, string[], number, string][] = [
+  ["no --repo", ["--error", "x"], 64, "Missing required argument: repo"],
+  ["no --error", ["--repo", "demo_repo"], 64, "Missing required argument: error"],
+  ["an empty --error", ["--repo", "demo_repo", "--error", " "], 64, "--error is empty: describe what goes wrong"],
+  ["a bad --mode", ["--repo", "demo_repo", "--error", "x", "--mode", "fuzz"], 64, "Invalid values"],
+  ["a missing --repo", ["--repo", "no/such/dir", "--error", "x"], 64, "--repo no/such/dir is not a directory."],
+  ["a --repo that is a file", ["--repo", "demo_repo/app.py", "--error", "x"], 64, "--repo demo_repo/app.py is not a directory."],
+  ["a missing --candidate", ["--repo", "demo_repo", "--error", "x", "--candidate", "nope.py"], 64, "--candidate nope.py is not a file."],
+  ["a --candidate that is a directory", ["--repo", "demo_repo", "--error", "x", "--candidate", "demo_repo"], 64, "--candidate demo_repo is not a file."],
+  ["--timeout 0", ["--repo", "demo_repo", "--error", "x", "--timeout", "0"], 64, "--timeout must be a positive number"],
+  ["--timeout that is not a number", ["--repo", "demo_repo", "--error", "x", "--timeout", "soon"], 64, "--timeout must be a positive number"],
+  ["--test-timeout -1", ["--repo", "demo_repo", "--error", "x", "--test-timeout", "-1"], 64, "--test-timeout must be a positive number"],
+  ["--max-fix-attempts 1.5", ["--repo", "demo_repo", "--error", "x", "--max-fix-attempts", "1.5"], 64, "--max-fix-attempts must be a whole number of at least 1."],
+  ["--max-repro-attempts 0", ["--repo", "demo_repo", "--error", "x", "--max-repro-attempts", "0"], 64, "--max-repro-attempts must be a whole number of at least 1."],
+  ["an unknown flag", ["--repo", "demo_repo", "--error", "x", "--frobnicate"], 64, "Unknown argument: frobnicate"],
+  ["a repeated --entry", ["--repo", "demo_repo", "--error", "x", "--entry", "a.py", "--entry", "b.py"], 64, "--entry was given 2 times (a.py, b.py); it takes one value: give it once."],
+  ["a repeated --repo", ["--repo", "demo_repo", "--repo", "demo_repo", "--error", "x"], 64, "--repo was given 2 times"],
+  ["a repeated --timeout", ["--repo", "demo_repo", "--error", "x", "--timeout", "5", "--timeout", "6"], 64, "--timeout was given 2 times"],
+  ["a bad --provider", ["--repo", "demo_repo", "--error", "x", "--provider", "acme"], 64, "Invalid values"],
+  ["a --base-url that is not a URL", ["--repo", "demo_repo", "--error", "x", "--base-url", "localhost-ish"], 64, "--base-url localhost-ish is not an http(s) URL"],
+  ["a --checkpoint of another scheme", ["--repo", "demo_repo", "--error", "x", "--checkpoint", "mysql://u:pw@db/x"], 64, "--checkpoint mysql://u:***@db/x is neither a SQLite file path nor a postgres:// URL"],
+  ["--artifacts that is a file", ["--repo", "demo_repo", "--error", "x", "--artifacts", aFile], 64, `--artifacts ${aFile} is not a directory (a file is in the way)`],
+  ["--artifacts under a file", ["--repo", "demo_repo", "--error", "x", "--artifacts", join(aFile, "sub")], 64, `--artifacts ${join(aFile, "sub")} is not a directory (a file is in the way)`],
+  ["--artifacts on a read-only file system", ["--repo", "demo_repo", "--error", "x", "--artifacts", join(readOnly, "out")], 2, `--artifacts ${join(readOnly, "out")} is on a read-only file system: pass a directory on a writable disk.`],
+  ["resume of an unknown thread", ["resume", "0123abcd", "--artifacts", join(scratch, "none")], 64, "No run with thread 0123abcd"],
+  ["resume with a bad --checkpoint", ["resume", "0123abcd", "--checkpoint", "redis://x"], 64, "--checkpoint redis://x is neither"],
+  ["verify-proof of a directory without a proof", ["verify-proof", scratch, "--repo", "demo_repo"], 64, "proof.json does not exist: only a SUCCESS writes a proof bundle."],
+  ["batch of a missing jobs file", ["batch", join(scratch, "no-jobs.jsonl")], 64, "no-jobs.jsonl"],
+  ["batch with a repeated --concurrency", ["batch", join(scratch, "no-jobs.jsonl"), "--concurrency", "1", "--concurrency", "2"], 64, "--concurrency was given 2 times"],
+];
+
+describe("opsguard usage errors: one line, the right exit code, no stack trace", () => {
+  beforeAll(() => {
+    // A read-only file system of its own (root may write anywhere else).
+    spawnSync("mkdir", ["-p", readOnly]);
+    const mounted = spawnSync("mount", ["-t", "tmpfs", "-o", "ro,size=1m", "tmpfs", readOnly]);
+    if (mounted.status !== 0) throw new Error(`cannot mount a read-only tmpfs for the test (run as root): ${mounted.stderr}`);
+  });
+  afterAll(() => {
+    spawnSync("umount", [readOnly]);
+  });
+
+  it.each(USAGE_CASES)("%s", (_label, args, exit, message) => {
     const { code, stderr, stdout } = opsguard(args);
-    expect(code).toBe(64);
+    expect(code, stderr).toBe(exit);
     expect(stderr).toContain(message);
     expect(stderr).not.toMatch(/^\s+at /m);
+    expect(stderr).not.toContain("internal error");
     expect(stdout).toBe("");
   });
 
