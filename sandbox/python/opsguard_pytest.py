@@ -2,13 +2,23 @@
 
 Each test gets OPSGUARD_TEST_TIMEOUT seconds; a test that runs longer fails with
 OpsGuardTestTimeout, whose traceback shows where it was stuck, so one hang does not hide the
-other results.
-The outcome of every test goes to the original stderr file descriptor at the end, tagged with a
-per-run nonce that the code under test never sees.
+other results. The timeout derives from BaseException, so `except Exception:` in the code under
+test cannot swallow it.
+
+Evidence streams out as the run goes, one record per line on the original stderr file descriptor,
+tagged with a per-run nonce that the code under test never sees. Every record carries a sequence
+number, so a lost or added line shows:
+  {"seq": 0, "collected": [ids]}            after collection
+  {"seq": n, "start": id}                   when a test starts
+  {"seq": n, "test": id, "outcome": o}      when its last phase has ended (+ "unsealable": reason)
+  {"seq": n, "end": exitstatus, "tests": k} when pytest finishes: only then is the record complete
+A run killed at the wall-clock limit therefore keeps every outcome written before the kill, and the
+test that was running when it died is the one that started without an outcome.
 """
 import json
 import os
 import signal
+import sys
 
 _nonce = os.environ.pop("OPSGUARD_NONCE", "")
 _timeout = float(os.environ.pop("OPSGUARD_TEST_TIMEOUT", "0") or 0)
@@ -16,13 +26,17 @@ for _name in ("OPSGUARD_NONCE", "OPSGUARD_TEST_TIMEOUT"):
     os.unsetenv(_name)
 _stderr_fd = os.dup(2)
 _outcomes = {}
-_collected = []
+_seq = [0]
+_finished = [0]
 
 import pytest  # noqa: E402  (after the environment is cleaned)
 
 
-class OpsGuardTestTimeout(Exception):
+class OpsGuardTestTimeout(BaseException):
     """The test ran longer than OpsGuard's per-test time limit."""
+
+
+# --- per-test time limit ---------------------------------------------------------------------
 
 
 def _on_alarm(signum, frame):
@@ -43,8 +57,16 @@ def pytest_runtest_call(item):
             signal.signal(signal.SIGALRM, previous)
 
 
-def pytest_collection_modifyitems(session, config, items):
-    _collected[:] = [item.nodeid for item in items]
+# --- streamed evidence -----------------------------------------------------------------------
+
+
+def _emit(record):
+    if not _nonce:
+        return
+    record["seq"] = _seq[0]
+    _seq[0] += 1
+    # One write per record, led by a newline so it never joins a partial line of other output.
+    os.write(_stderr_fd, ("\nOPSGUARD-EVIDENCE:%s:%s\n" % (_nonce, json.dumps(record))).encode())
 
 
 def _record(nodeid, outcome):
@@ -53,6 +75,14 @@ def _record(nodeid, outcome):
     current = _outcomes.get(nodeid)
     if current is None or rank[outcome] > rank[current]:
         _outcomes[nodeid] = outcome
+
+
+def pytest_collection_finish(session):
+    _emit({"collected": [item.nodeid for item in session.items]})
+
+
+def pytest_runtest_logstart(nodeid, location):
+    _emit({"start": nodeid})
 
 
 def pytest_runtest_logreport(report):
@@ -67,8 +97,23 @@ def pytest_runtest_logreport(report):
         _record(report.nodeid, "xfailed" if hasattr(report, "wasxfail") else "skipped")
 
 
+def pytest_runtest_logfinish(nodeid, location):
+    record = {"test": nodeid, "outcome": _outcomes.get(nodeid, "error")}
+    unsealable = _unsealable_reason()
+    if unsealable:
+        record["unsealable"] = unsealable
+    _finished[0] += 1
+    _emit(record)
+
+
 def pytest_sessionfinish(session, exitstatus):
-    if not _nonce:
-        return
-    payload = {"collected": _collected, "outcomes": _outcomes, "exitstatus": int(exitstatus)}
-    os.write(_stderr_fd, ("\nOPSGUARD-EVIDENCE:%s:%s\n" % (_nonce, json.dumps(payload))).encode())
+    _emit({"end": int(exitstatus), "tests": _finished[0]})
+
+
+# --- sealed runs (opsguard_seal_client, loaded only in the sealed container) ----------------
+
+
+def _unsealable_reason():
+    """Why the test just finished touched the changed code in a way the seal cannot carry, if it did."""
+    client = sys.modules.get("opsguard_seal_client")
+    return client.take_unsealable() if client is not None else None

@@ -29,6 +29,10 @@ export const OpsGuardInput = z.object({
   reviewFix: z.boolean().default(false).describe("Pause for a person to approve or reject a proven fix"),
   timeoutSeconds: z.number().positive().default(30).describe("Wall-clock limit of each sandbox run"),
   testTimeoutSeconds: z.number().positive().default(10).describe("Time limit of each test in pytest mode"),
+  requireSealed: z
+    .boolean()
+    .optional()
+    .describe("Pytest mode: refuse a fix unless every fail-to-pass test was proven sealed (tests and fix in separate processes)"),
   image: z.string().optional().describe("Sandbox image (default opsguard-sandbox:py3.11 or OPSGUARD_IMAGE)"),
   maxReproAttempts: z.number().int().min(1).default(2).describe("Reproduction tries before NOT_REPRODUCIBLE"),
   maxFixAttempts: z.number().int().min(1).default(3).describe("Fix tries before FAILED"),
@@ -94,6 +98,10 @@ export type TimelineEvent = z.infer<typeof TimelineEvent>;
 export const TestOutcome = z.enum(["passed", "failed", "error", "skipped", "xfailed", "xpassed", "missing"]);
 const TestPair = z.object({ before: TestOutcome, after: TestOutcome });
 
+export const TrustLevel = z.enum(["sealed", "guarded"]);
+export const TestTrust = z.object({ level: TrustLevel, note: z.string().optional() });
+export type TestTrust = z.infer<typeof TestTrust>;
+
 export const FailureSite = z.object({
   kind: z.enum(["exception", "hang"]),
   chain: z.array(z.object({ file: z.string(), function: z.string(), line: z.number() })),
@@ -124,6 +132,10 @@ export const OpsGuardState = OpsGuardInput.extend({
       failToPass: z.record(z.string(), TestPair).optional(),
       passToPass: z.record(z.string(), TestPair).optional(),
       neutral: z.array(z.string()).optional(),
+      /** Tests the original's run was killed before reaching; they passed after the fix. */
+      unobserved: z.record(z.string(), TestPair).optional(),
+      /** Pytest mode: how far each test's outcome can be trusted (see src/tools/sealedOutcomes.ts). */
+      trust: z.record(z.string(), TestTrust).optional(),
       watched: z.record(z.string(), z.object({ calls: z.number(), returns: z.number(), raised: z.number() })).optional(),
     })
     .optional(),

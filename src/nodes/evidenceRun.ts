@@ -5,13 +5,17 @@
 import type { NodeContext } from "../graph/deps.js";
 import type { OpsGuardState, SandboxRun } from "../graph/state.js";
 import { extractEvidence, newNonce } from "../tools/evidence.js";
-import { RUNTIME_MOUNT } from "../tools/sandbox.js";
+import { extractEvidenceStream } from "../tools/evidenceStream.js";
+import { RUNTIME_MOUNT, type RunOptions } from "../tools/sandbox.js";
 import { sandboxOptions } from "./sandboxOptions.js";
 
 export interface EvidenceRun {
   run: SandboxRun;
+  /** Entry mode: the runner's one evidence record. */
   evidence?: unknown;
-  /** An evidence line with a wrong nonce, a second one, or an unreadable one appeared. */
+  /** Pytest mode: the plugin's streamed records, in order (see src/tools/pytestEvidence.ts). */
+  records: unknown[];
+  /** An evidence line with a wrong nonce, a second one (entry mode), or an unreadable one appeared. */
   forged: boolean;
 }
 
@@ -20,6 +24,7 @@ export async function runWithEvidence(
   { deps, signal }: NodeContext,
   extraEnv: Record<string, string> = {},
   command: string[] = state.reproductionCommand!,
+  extraOptions: RunOptions = {},
 ): Promise<EvidenceRun> {
   const nonce = newNonce();
   const env: Record<string, string> = { OPSGUARD_NONCE: nonce, ...extraEnv };
@@ -30,7 +35,11 @@ export async function runWithEvidence(
     // Dump every thread's stack shortly before the time limit: where a hang is stuck.
     env.OPSGUARD_HANG_DUMP_AFTER = String(state.timeoutSeconds - 1.5);
   }
-  const result = await deps.sandbox.run(state.workspace!, command, { ...sandboxOptions(state, signal), env });
+  const result = await deps.sandbox.run(state.workspace!, command, { ...sandboxOptions(state, signal), ...extraOptions, env });
+  if (state.mode === "pytest") {
+    const { records, stderr, forged } = extractEvidenceStream(result.stderr, nonce);
+    return { run: { ...result, stderr }, records, forged };
+  }
   const { evidence, stderr, forged } = extractEvidence(result.stderr, nonce);
-  return { run: { ...result, stderr }, ...(evidence !== undefined ? { evidence } : {}), forged };
+  return { run: { ...result, stderr }, ...(evidence !== undefined ? { evidence } : {}), records: [], forged };
 }

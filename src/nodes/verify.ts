@@ -7,7 +7,7 @@ import type { NodeFn } from "../graph/deps.js";
 import { currentAttempt, refuseCurrent, updateCurrent } from "../graph/attempts.js";
 import { classifyFailure } from "../tools/classifier.js";
 import { watchList } from "../tools/entryEvidence.js";
-import { judgeVerification } from "../tools/judgeVerification.js";
+import { judgeEntry, judgePytest } from "../tools/judgeVerification.js";
 import { CompileEvidence } from "../tools/pytestEvidence.js";
 import { compileThenRunCommand } from "../tools/sandbox.js";
 import { diffHashes, hashTestFiles } from "../tools/testFiles.js";
@@ -19,9 +19,9 @@ export const verify: NodeFn = async (state, context) => {
   const watch: Record<string, string> =
     state.mode === "entry" && state.failureSite ? { OPSGUARD_WATCH: JSON.stringify(watchList(state.failureSite)) } : {};
   const command = compileThenRunCommand(files, state.reproductionCommand!);
-  const { run, evidence, forged } = await runWithEvidence(state, context, watch, command);
+  const { run, evidence, records, forged } = await runWithEvidence(state, context, watch, command);
 
-  const compileError = CompileEvidence.safeParse(evidence);
+  const compileError = CompileEvidence.safeParse(state.mode === "pytest" ? records[0] : evidence);
   if (!forged && compileError.success) {
     const { file, error } = compileError.data.compile;
     const reason = `does not compile: ${error.split("\n").at(-1)} (${file})`;
@@ -33,7 +33,9 @@ export const verify: NodeFn = async (state, context) => {
     ? { ok: false as const, reason: "the output carries a forged OpsGuard evidence line" }
     : tampered.length > 0
       ? { ok: false as const, reason: `test files changed during the run: ${tampered.join(", ")}` }
-      : judgeVerification(state, run, classifyFailure({ mode: state.mode, result: run }), evidence);
+      : state.mode === "pytest"
+        ? judgePytest(state, { run, records })
+        : judgeEntry(state, run, classifyFailure({ mode: state.mode, result: run }), evidence);
   const testsAfter = judgement.testsAfter ? { testsAfter: judgement.testsAfter } : {};
   if (judgement.ok) {
     return {

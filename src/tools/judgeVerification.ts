@@ -1,54 +1,87 @@
 /**
  * Decides whether a verification run proves the fix. Exit 0 is necessary, never sufficient:
- * pytest mode needs fail-to-pass accounting whose evidence agrees with itself; entry mode needs the
- * failing code path to run again and complete. Pure.
+ * pytest mode needs fail-to-pass accounting over unbroken evidence streams (sealed where the tests'
+ * use of the changed code allows it); entry mode needs the failing code path to run again and
+ * complete. Pure.
  */
 import type { Classification, OpsGuardState, SandboxRun } from "../graph/state.js";
 import { parsePytestOutcomes } from "./classifier.js";
 import { judgeEntryEvidence } from "./entryEvidence.js";
-import { EntryEvidenceSchema, outcomesOf, PytestEvidence } from "./pytestEvidence.js";
+import { assemblePytestEvidence, EntryEvidenceSchema, type PytestEvidence } from "./pytestEvidence.js";
+import { allGuarded, mergeSealedOutcomes } from "./sealedOutcomes.js";
 import { accountTests, type TestOutcome } from "./testAccounting.js";
 
 export type Proof = NonNullable<OpsGuardState["proof"]>;
 export type Judgement = { ok: true; proof: Proof; testsAfter?: Record<string, TestOutcome> } | { ok: false; reason: string; testsAfter?: Record<string, TestOutcome> };
 
-function judgePytest(state: OpsGuardState, run: SandboxRun, evidence: unknown): Judgement {
-  const parsed = PytestEvidence.safeParse(evidence);
-  if (!parsed.success) return { ok: false, reason: `the test run ended without OpsGuard's evidence (${run.endReason}, exit ${run.exitCode})` };
-  const testsAfter = outcomesOf(parsed.data);
-  if (run.exitCode !== parsed.data.exitstatus) {
-    return { ok: false, testsAfter, reason: `the process exit code ${run.exitCode} disagrees with pytest's own status ${parsed.data.exitstatus}` };
+/** A pytest run and the records its plugin streamed. */
+export interface PytestRun {
+  run: SandboxRun;
+  records: unknown[];
+}
+
+/** An unbroken stream, or why not: a process that exits early or is killed leaves no complete record. */
+function completeEvidence(which: string, { run, records }: PytestRun): PytestEvidence | string {
+  const evidence = assemblePytestEvidence(records);
+  if (!evidence) return `the ${which} ended without OpsGuard's evidence (${run.endReason}, exit ${run.exitCode})`;
+  if (!evidence.complete) return `the ${which}'s evidence is incomplete: ${evidence.broken} (${run.endReason}, exit ${run.exitCode})`;
+  return evidence;
+}
+
+export function judgePytest(state: OpsGuardState, inProcess: PytestRun, sealed?: PytestRun): Judgement {
+  const evidence = completeEvidence("test run", inProcess);
+  if (typeof evidence === "string") return { ok: false, reason: evidence };
+  const { run } = inProcess;
+  const sealedEvidence = sealed ? completeEvidence("sealed test run", sealed) : "no sealed run was made";
+  if (sealed && typeof sealedEvidence === "string") return { ok: false, reason: sealedEvidence };
+  const { outcomes: testsAfter, trust } =
+    typeof sealedEvidence === "string" ? allGuarded(evidence, sealedEvidence) : mergeSealedOutcomes(evidence, sealedEvidence);
+  if (run.exitCode !== evidence.exitstatus) {
+    return { ok: false, testsAfter, reason: `the process exit code ${run.exitCode} disagrees with pytest's own status ${evidence.exitstatus}` };
   }
   // The printed summary and the plugin's record come through different channels; a forged
   // report rarely fools both the same way.
   for (const [id, printed] of parsePytestOutcomes(run.stdout)) {
-    const recorded = testsAfter[id];
+    const recorded = evidence.outcomes[id];
     if (recorded && recorded !== printed) {
       return { ok: false, testsAfter, reason: `pytest printed ${printed} for ${id} but recorded ${recorded}: the results were tampered with` };
     }
   }
-  const failing = Object.values(testsAfter).some((o) => o === "failed" || o === "error");
-  if ((parsed.data.exitstatus === 0) === failing) {
-    return { ok: false, testsAfter, reason: `pytest's status ${parsed.data.exitstatus} disagrees with its test outcomes` };
+  const failing = Object.values(evidence.outcomes).some((o) => o === "failed" || o === "error");
+  if ((evidence.exitstatus === 0) === failing) {
+    return { ok: false, testsAfter, reason: `pytest's status ${evidence.exitstatus} disagrees with its test outcomes` };
   }
   const accounting = accountTests(state.testsBefore ?? {}, testsAfter);
   if (!accounting.proven) return { ok: false, testsAfter, reason: accounting.problems.join("; ") };
   if (run.exitCode !== 0) return { ok: false, testsAfter, reason: `the suite still exits ${run.exitCode}` };
-  const f2p = Object.keys(accounting.failToPass).length;
+  const f2pIds = Object.keys(accounting.failToPass);
+  if (state.requireSealed) {
+    const unsealed = f2pIds.filter((id) => trust[id]?.level !== "sealed");
+    if (unsealed.length > 0) {
+      const listed = unsealed.map((id) => `${id} (${trust[id]?.note ?? "not sealed"})`).join("; ");
+      return { ok: false, testsAfter, reason: `--require-sealed: fail-to-pass evidence is only guarded for ${listed}` };
+    }
+  }
+  const sealedF2p = f2pIds.filter((id) => trust[id]?.level === "sealed").length;
   const p2p = Object.keys(accounting.passToPass).length;
+  const unobserved = Object.keys(accounting.unobserved).length;
   return {
     ok: true,
     testsAfter,
     proof: {
-      summary: `${f2p} fail-to-pass test(s) now pass, ${p2p} pass-to-pass test(s) still pass`,
+      summary:
+        `${f2pIds.length} fail-to-pass test(s) now pass (${sealedF2p} sealed), ${p2p} pass-to-pass test(s) still pass` +
+        (unobserved ? `, ${unobserved} test(s) the original never reached pass` : ""),
       failToPass: accounting.failToPass,
       passToPass: accounting.passToPass,
       neutral: accounting.neutral,
+      ...(unobserved ? { unobserved: accounting.unobserved } : {}),
+      trust,
     },
   };
 }
 
-function judgeEntry(state: OpsGuardState, run: SandboxRun, after: Classification, evidence: unknown): Judgement {
+export function judgeEntry(state: OpsGuardState, run: SandboxRun, after: Classification, evidence: unknown): Judgement {
   if (run.exitCode !== 0 || after.errorType !== "NO_ERROR") {
     return { ok: false, reason: `still failing in the sandbox (exit ${run.exitCode}, ${run.endReason}): ${after.reason}` };
   }
@@ -57,8 +90,4 @@ function judgeEntry(state: OpsGuardState, run: SandboxRun, after: Classification
   const verdict = judgeEntryEvidence(state.failureSite, parsed.success ? parsed.data : undefined);
   if (!verdict.ok) return { ok: false, reason: verdict.reason };
   return { ok: true, proof: { summary: verdict.summary, watched: parsed.success ? parsed.data.watched : {} } };
-}
-
-export function judgeVerification(state: OpsGuardState, run: SandboxRun, after: Classification, evidence: unknown): Judgement {
-  return state.mode === "pytest" ? judgePytest(state, run, evidence) : judgeEntry(state, run, after, evidence);
 }

@@ -22,3 +22,11 @@ describe("accountTests", () => {
     expect(accountTests({ "t::ok": "passed" }, { "t::ok": "passed" }).problems).toEqual(["no test failed on the original code, so nothing proves the fix"]);
   });
 });
+
+describe("accountTests: tests the original never reached", () => {
+  it("must pass after the fix", () => {
+    const result = accountTests({ "t::hung": "failed", "t::later": "missing" }, { "t::hung": "passed", "t::later": "failed" });
+    expect(result.unobserved).toEqual({ "t::later": { before: "missing", after: "failed" } });
+    expect(result.problems).toEqual(["t::later never ran on the original and is failed after the fix"]);
+  });
+});
