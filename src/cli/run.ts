@@ -38,6 +38,7 @@ export async function checkInput(args: RunArgs): Promise<OpsGuardInput> {
     timeoutSeconds: args.timeout,
     testTimeoutSeconds: args["test-timeout"],
     applyFix: args.apply,
+    ...(args["require-sealed"] ? { requireSealed: true } : {}),
     reviewFix: args.review,
     maxReproAttempts: args["max-repro-attempts"],
     maxFixAttempts: args["max-fix-attempts"],

@@ -12,6 +12,7 @@ import { CompileEvidence } from "../tools/pytestEvidence.js";
 import { compileThenRunCommand } from "../tools/sandbox.js";
 import { diffHashes, hashTestFiles } from "../tools/testFiles.js";
 import { runWithEvidence } from "./evidenceRun.js";
+import { runSealed } from "./sealedRun.js";
 import { describeRun } from "./sandboxOptions.js";
 
 export const verify: NodeFn = async (state, context) => {
@@ -19,7 +20,11 @@ export const verify: NodeFn = async (state, context) => {
   const watch: Record<string, string> =
     state.mode === "entry" && state.failureSite ? { OPSGUARD_WATCH: JSON.stringify(watchList(state.failureSite)) } : {};
   const command = compileThenRunCommand(files, state.reproductionCommand!);
-  const { run, evidence, records, forged } = await runWithEvidence(state, context, watch, command);
+  // Pytest mode runs the suite twice at once: in-process as before, and sealed.
+  const [{ run, evidence, records, forged }, sealed] = await Promise.all([
+    runWithEvidence(state, context, watch, command),
+    state.mode === "pytest" ? runSealed(state, context, files) : undefined,
+  ]);
 
   const compileError = CompileEvidence.safeParse(state.mode === "pytest" ? records[0] : evidence);
   if (!forged && compileError.success) {
@@ -29,12 +34,12 @@ export const verify: NodeFn = async (state, context) => {
   }
 
   const tampered = diffHashes(state.testHashes ?? {}, await hashTestFiles(state.workspace!));
-  const judgement = forged
+  const judgement = forged || sealed?.forged
     ? { ok: false as const, reason: "the output carries a forged OpsGuard evidence line" }
     : tampered.length > 0
       ? { ok: false as const, reason: `test files changed during the run: ${tampered.join(", ")}` }
       : state.mode === "pytest"
-        ? judgePytest(state, { run, records })
+        ? judgePytest(state, { run, records }, sealed)
         : judgeEntry(state, run, classifyFailure({ mode: state.mode, result: run }), evidence);
   const testsAfter = judgement.testsAfter ? { testsAfter: judgement.testsAfter } : {};
   if (judgement.ok) {

@@ -41,8 +41,12 @@ async function readRecorded(dir: string, name: string): Promise<Buffer> {
 }
 
 /** The parts of the evidence that must reproduce exactly (timings and counts may vary). */
-function essentialEvidence(mode: "entry" | "pytest", evidence: Record<string, unknown>): unknown {
-  if (mode === "pytest") return { fail_to_pass: evidence.fail_to_pass, pass_to_pass: evidence.pass_to_pass, neutral: evidence.neutral };
+function essentialEvidence(mode: "entry" | "pytest", evidence: Record<string, unknown>, recorded: Record<string, unknown>): unknown {
+  if (mode === "pytest") {
+    // Each test's trust level must reproduce too (bundles made before trust levels have none).
+    const trust = "trust" in recorded ? { trust: evidence.trust } : {};
+    return { fail_to_pass: evidence.fail_to_pass, pass_to_pass: evidence.pass_to_pass, neutral: evidence.neutral, ...trust };
+  }
   const site = evidence.failure_site as { chain?: { file: string; function: string }[] } | null;
   return site?.chain?.map((f) => `${f.file}:${f.function}`) ?? null;
 }
@@ -102,12 +106,14 @@ export async function verifyProof(artifactsDir: string, repoDir: string, onProgr
       timeoutSeconds: proof.timeouts.run_seconds,
       testTimeoutSeconds: proof.timeouts.test_seconds,
       maxFixAttempts: 1,
+      // The same protections: sealed evidence was required when the bundle was made, so it is again.
+      ...(proof.evidence.require_sealed === true ? { requireSealed: true } : {}),
     });
     const attempt = rerun.attempts?.[0];
     check("verification re-run", rerun.status === "SUCCESS", rerun.status === "SUCCESS" ? rerun.reason ?? "proven" : `${rerun.status}: ${attempt?.reason ?? rerun.reason ?? "no reason"}`);
     const again = rerun.status === "SUCCESS" ? buildProof(rerun) : undefined;
     if (again) {
-      const same = JSON.stringify(essentialEvidence(proof.mode, again.evidence)) === JSON.stringify(essentialEvidence(proof.mode, proof.evidence));
+      const same = JSON.stringify(essentialEvidence(proof.mode, again.evidence, proof.evidence)) === JSON.stringify(essentialEvidence(proof.mode, proof.evidence, proof.evidence));
       check("recorded outcomes", same, same ? "reproduce exactly" : "the evidence differs from the recorded one");
     }
   } finally {

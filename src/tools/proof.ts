@@ -30,7 +30,16 @@ export function buildProof(state: OpsGuardState) {
     evidence: {
       summary: state.proof.summary,
       ...(state.mode === "pytest"
-        ? { fail_to_pass: state.proof.failToPass ?? {}, pass_to_pass: state.proof.passToPass ?? {}, neutral: state.proof.neutral ?? [] }
+        ? {
+            fail_to_pass: state.proof.failToPass ?? {},
+            pass_to_pass: state.proof.passToPass ?? {},
+            neutral: state.proof.neutral ?? [],
+            ...(state.proof.unobserved ? { unobserved: state.proof.unobserved } : {}),
+            // How far each outcome can be trusted: "sealed" (tests and fix in two processes sharing
+            // only plain data) or "guarded" (in one process), with why it could not be sealed.
+            trust: state.proof.trust ?? {},
+            require_sealed: state.requireSealed ?? false,
+          }
         : { failure_site: state.failureSite ?? null, watched: state.proof.watched ?? {} }),
     },
   };

@@ -46,6 +46,22 @@ export interface RunOptions extends Partial<SandboxLimits> {
   signal?: AbortSignal;
   /** Extra environment variables for the process in the container. */
   env?: Record<string, string>;
+  /** A different layout of the container, for the sealed run (src/tools/sealedRun.ts). */
+  layout?: ContainerLayout;
+}
+
+/**
+ * Who the container's first process runs as and what it sees. The default is nobody with no
+ * capabilities and the workspace at /workspace; the sealed run starts OpsGuard's own launcher as
+ * root with only CAP_SETUID/CAP_SETGID, which it gives up before any user code runs.
+ */
+export interface ContainerLayout {
+  user: string;
+  capAdd: string[];
+  workingDir: string;
+  /** Extra bind mounts ("host:container:ro") and tmpfs mounts (path -> options). */
+  binds: string[];
+  tmpfs: Record<string, string>;
 }
 
 export interface Sandbox {
@@ -193,8 +209,8 @@ export function createDockerSandbox(options: DockerSandboxOptions = {}): Sandbox
       container = await docker.createContainer({
         Image: image,
         Cmd: command,
-        WorkingDir: WORKSPACE_MOUNT,
-        User: "65534:65534",
+        WorkingDir: runOptions.layout?.workingDir ?? WORKSPACE_MOUNT,
+        User: runOptions.layout?.user ?? "65534:65534",
         Env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
         Labels: { [LABEL]: "1", [LABEL_PID]: String(process.pid), [LABEL_HOST]: hostname() },
         NetworkDisabled: true,
@@ -204,14 +220,15 @@ export function createDockerSandbox(options: DockerSandboxOptions = {}): Sandbox
         HostConfig: {
           NetworkMode: "none",
           ReadonlyRootfs: true,
-          Tmpfs: { "/tmp": `rw,nosuid,nodev,noexec,size=${limits.tmpfsBytes}` },
+          Tmpfs: { "/tmp": `rw,nosuid,nodev,noexec,size=${limits.tmpfsBytes}`, ...runOptions.layout?.tmpfs },
           CapDrop: ["ALL"],
+          ...(runOptions.layout?.capAdd.length ? { CapAdd: runOptions.layout.capAdd } : {}),
           SecurityOpt: ["no-new-privileges"],
           PidsLimit: limits.pidsLimit,
           Memory: limits.memoryBytes,
           MemorySwap: limits.memoryBytes,
           NanoCpus: Math.round(limits.cpus * 1e9),
-          Binds: [`${workspace}:${WORKSPACE_MOUNT}:ro`, `${runtimeDir()}:${RUNTIME_MOUNT}:ro`],
+          Binds: [`${workspace}:${WORKSPACE_MOUNT}:ro`, `${runtimeDir()}:${RUNTIME_MOUNT}:ro`, ...(runOptions.layout?.binds ?? [])],
           // Output reaches us through attach; the engine keeps no log file a flood could fill.
           LogConfig: { Type: "none", Config: {} },
         },

@@ -12,6 +12,7 @@ export function runOptions(y: Argv) {
     .option("artifacts", { type: "string", default: "artifacts", describe: "Directory for the reports, the diff and the log" })
     .option("timeout", { type: "number", default: 30, describe: "Wall-clock limit of each sandbox run, in seconds" })
     .option("test-timeout", { type: "number", default: 10, describe: "Time limit of each test in pytest mode, in seconds" })
+    .option("require-sealed", { type: "boolean", default: false, describe: "Pytest mode: refuse a fix unless every fail-to-pass test was proven sealed (tests and fix in separate processes)" })
     .option("apply", { type: "boolean", default: false, describe: "Write the proven fix into the repository (only if the file there is unchanged)" })
     .option("review", { type: "boolean", default: false, describe: "Pause for a person to approve or reject a proven fix (before --apply writes it)" })
     .option("checkpoint", { type: "string", describe: "Checkpoint store: a SQLite file, or postgres://... [default: ARTIFACTS/checkpoints.sqlite]" })
@@ -26,6 +27,9 @@ export function runOptions(y: Argv) {
     .check((argv) => {
       if (!(argv.timeout > 0)) throw new UsageError("--timeout must be a positive number of seconds.");
       if (!(argv["test-timeout"] > 0)) throw new UsageError("--test-timeout must be a positive number of seconds.");
+      if (argv["require-sealed"] && argv.mode !== "pytest") {
+        throw new UsageError("--require-sealed needs --mode pytest: only a test suite can be run sealed.");
+      }
       for (const flag of ["max-repro-attempts", "max-fix-attempts"] as const) {
         const value = argv[flag];
         if (!Number.isInteger(value) || value < 1) throw new UsageError(`--${flag} must be a whole number of at least 1.`);

@@ -1,0 +1,139 @@
+"""OpsGuard's sealed pytest run: the tests and the changed code in two processes of two users.
+
+usage: opsguard_seal.py PYTEST-ARGS...   (started as root in a container with only CAP_SETUID,
+CAP_SETGID and CAP_KILL, no-new-privileges, and both views of the workspace mounted; see src/tools/sealedRun.ts)
+
+  test side  uid 65532, in /sealed/workspace (the workspace without the changed files; /sealed is
+             readable by this uid only): pytest with opsguard_pytest and opsguard_seal_client.
+  code side  uid 65534, in /workspace (the workspace without the tests): opsguard_seal_server.py.
+
+Both drop every capability when they change user, before any of their code runs. They cannot
+signal, trace or read each other (/proc included), and share nothing but this process, which
+passes lines between the two sockets it owns and never interprets what the code side sends. The
+test side may ask for a fresh code side ("RESET", after a call was abandoned at its time limit);
+when the code side dies, the test side is told and the next request starts a new one. The code
+side's output is passed on with a prefix, so it can never be taken for an evidence line.
+
+Environment (this process only; neither side inherits it): OPSGUARD_NONCE, OPSGUARD_TEST_TIMEOUT,
+OPSGUARD_SEAL_FILES.
+"""
+import json
+import os
+import select
+import signal
+import socket
+import subprocess
+import sys
+import threading
+
+TEST_UID = 65532
+CODE_UID = 65534
+TEST_ROOT = "/sealed/workspace"
+CODE_ROOT = "/workspace"
+RUNTIME = os.path.dirname(os.path.abspath(__file__))
+PLAIN_ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": "/tmp", "PYTHONDONTWRITEBYTECODE": "1", "PYTHONUNBUFFERED": "1", "LANG": "C.UTF-8"}
+
+
+def as_user(uid):
+    """Popen arguments that start the child as uid (groups too), with every capability gone."""
+    return {"user": uid, "group": uid, "extra_groups": []}
+
+
+class CodeSide:
+    """One code-side process and the launcher's end of its socket."""
+
+    def __init__(self):
+        mine, theirs = socket.socketpair()
+        self.channel = mine
+        self.process = subprocess.Popen(
+            [sys.executable, os.path.join(RUNTIME, "opsguard_seal_server.py"), str(theirs.fileno())],
+            cwd=CODE_ROOT,
+            env=dict(PLAIN_ENV, PYTHONPATH=RUNTIME),
+            **as_user(CODE_UID),
+            pass_fds=(theirs.fileno(),),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
+        theirs.close()
+        self.output = self.process.stdout
+        self.pending = b""
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
+        self.channel.close()
+        self.output.close()
+
+
+def relay_output(code, chunk):
+    """The code side's output, on the container's stderr, one prefixed line per write."""
+    code.pending += chunk
+    *lines, code.pending = code.pending.split(b"\n")
+    for line in lines:
+        os.write(2, b"[sealed code] " + line + b"\n")
+
+
+def broker(tests):
+    code = None
+    buffered = b""
+    while True:
+        watched = [tests] + ([code.channel, code.output] if code else [])
+        ready, _, _ = select.select(watched, [], [])
+        if code and code.output in ready:
+            chunk = os.read(code.output.fileno(), 65536)
+            if chunk:
+                relay_output(code, chunk)
+        if code and code.channel in ready:
+            chunk = code.channel.recv(65536)
+            if chunk:
+                tests.sendall(chunk)
+            else:
+                code.stop()
+                tests.sendall(json.dumps({"dead": "the code side ended (exit %s) before answering" % code.process.returncode}).encode() + b"\n")
+                code = None
+        if tests in ready:
+            chunk = tests.recv(65536)
+            if not chunk:
+                return code
+            buffered += chunk
+            *lines, buffered = buffered.split(b"\n")
+            for line in lines:
+                if line == b"RESET":
+                    if code:
+                        code.stop()
+                    code = None
+                    continue
+                if code is None:
+                    code = CodeSide()
+                try:
+                    code.channel.sendall(line + b"\n")
+                except OSError:
+                    pass  # it died; its end-of-file is reported on the next turn
+
+
+def main():
+    nonce = os.environ.pop("OPSGUARD_NONCE", "")
+    timeout = os.environ.pop("OPSGUARD_TEST_TIMEOUT", "0")
+    files = os.environ.pop("OPSGUARD_SEAL_FILES", "[]")
+    json.loads(files)
+    mine, theirs = socket.socketpair()
+    env = dict(PLAIN_ENV, PYTHONPATH=RUNTIME, TMPDIR="/sealed", OPSGUARD_NONCE=nonce, OPSGUARD_TEST_TIMEOUT=timeout, OPSGUARD_SEAL_FILES=files, OPSGUARD_SEAL_FD=str(theirs.fileno()))
+    # Only the test user may enter /sealed, and Popen changes directory before it changes user.
+    command = ["/usr/bin/env", "--chdir=" + TEST_ROOT, sys.executable, "-m", "pytest", "-p", "opsguard_pytest", "-p", "opsguard_seal_client", "--continue-on-collection-errors"] + sys.argv[1:]
+    tests = subprocess.Popen(command, cwd="/", env=env, **as_user(TEST_UID), pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL)
+    theirs.close()
+    holder = {}
+    thread = threading.Thread(target=lambda: holder.setdefault("code", broker(mine)), daemon=True)
+    thread.start()
+    status = tests.wait()
+    thread.join(timeout=1)
+    if holder.get("code"):
+        holder["code"].stop()
+    return status if status >= 0 else 128 - status
+
+
+if __name__ == "__main__":
+    signal.signal(signal.SIGPIPE, signal.SIG_IGN)
+    sys.exit(main())

@@ -1,0 +1,15 @@
+/** Runs the suite sealed: the tests and the changed files in two processes of two users (src/tools/sealedRun.ts). */
+import type { NodeContext } from "../graph/deps.js";
+import type { OpsGuardState } from "../graph/state.js";
+import { join } from "node:path";
+import { packageRoot } from "../tools/packageRoot.js";
+import { DEFAULT_LIMITS } from "../tools/sandbox.js";
+import { sealedCommand, sealedLayout } from "../tools/sealedRun.js";
+import { runWithEvidence, type EvidenceRun } from "./evidenceRun.js";
+
+const STAND_IN = () => join(packageRoot(), "sandbox", "python", "opsguard_elsewhere.py");
+
+export function runSealed(state: OpsGuardState, context: NodeContext, changedFiles: string[]): Promise<EvidenceRun> {
+  const layout = sealedLayout(state.workspace!, changedFiles, Object.keys(state.testHashes ?? {}), DEFAULT_LIMITS.tmpfsBytes, STAND_IN());
+  return runWithEvidence(state, context, { OPSGUARD_SEAL_FILES: JSON.stringify(changedFiles) }, sealedCommand(state.reproductionCommand!), { layout });
+}
