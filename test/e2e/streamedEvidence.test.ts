@@ -53,18 +53,19 @@ async function run(candidate: string, input: Partial<OpsGuardInput>) {
 describe("pytest mode: streamed outcomes", () => {
   it("reproduces a suite whose every test hangs past the wall clock, and proves the fix", async () => {
     const repo = tempRepo({ "app.py": HANGING, "tests/conftest.py": CONFTEST, "tests/test_app.py": TESTS });
-    // 3 tests x 4 s per test > the 6 s wall clock: the run is killed during the second test.
+    // 3 tests x 4 s per test > the 6 s wall clock: the run is killed during the second test (or,
+    // on a loaded machine, the first): the test running at the kill failed, later ones never ran.
     const state = await run(FIXED, { repo, timeoutSeconds: 6, testTimeoutSeconds: 4 });
     expect(state.reproduction?.endReason).toBe("timed_out");
-    expect(state.testsBefore).toEqual({
-      "tests/test_app.py::test_poll": "failed",
-      "tests/test_app.py::test_fetch": "failed",
-      "tests/test_app.py::test_total": "missing",
-    });
+    const before = state.testsBefore ?? {};
+    expect(before["tests/test_app.py::test_poll"]).toBe("failed");
+    expect(before["tests/test_app.py::test_total"]).toBe("missing");
+    expect(["failed", "missing"]).toContain(before["tests/test_app.py::test_fetch"]);
     expect(state.attempts?.[0]?.reason).toBeUndefined();
     expect(state.status).toBe("SUCCESS");
-    expect(state.proof?.unobserved).toEqual({ "tests/test_app.py::test_total": { before: "missing", after: "passed" } });
-    expect(state.proof?.summary).toContain("1 test(s) the original never reached pass");
+    const missing = Object.keys(before).filter((id) => before[id] === "missing");
+    expect(state.proof?.unobserved).toEqual(Object.fromEntries(missing.map((id) => [id, { before: "missing", after: "passed" }])));
+    expect(state.proof?.summary).toContain(`${missing.length} test(s) the original never reached pass`);
   }, 60_000);
 
   it("refuses a fix that passes the tests it reaches but leaves an unstarted test failing", async () => {
