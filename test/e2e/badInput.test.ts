@@ -267,3 +267,30 @@ describe("oversized candidates are refused at once, and leave small artifacts", 
     expect(size(artifacts)).toBeLessThan(2 * 1024 * 1024);
   });
 });
+
+describe("say what happened", () => {
+  it("names the decisive refusal in Reason, final_report.json and report.html", () => {
+    const repo = tree({ "app.py": BUGGY });
+    const candidates = tree({ "1.py": "def main(:\n", "2.py": STILL_BROKEN });
+    const artifacts = join(scratch, `a${++n}`);
+    const { code, stdout } = opsguard(["--repo", repo, "--error", "IndexError", "--candidate", join(candidates, "1.py"), "--candidate", join(candidates, "2.py"), "--artifacts", artifacts]);
+    expect(code).toBe(1);
+    const reason = /Reason: (.*)/.exec(stdout)?.[1] ?? "";
+    expect(reason).toMatch(/^The candidates ran out after 2 refused attempt\(s\); no model was asked\. The last \(attempt 2\) was refused at the verify gate: /);
+    expect(JSON.parse(readFileSync(join(artifacts, "final_report.json"), "utf8")).reason).toBe(reason);
+    expect(readFileSync(join(artifacts, "presentation/report.html"), "utf8")).toContain("The last (attempt 2) was refused at the verify gate: ");
+  });
+
+  it("says plainly when the reproduced failure is not the one --error names, and carries on", () => {
+    const repo = tree({ "app.py": BUGGY });
+    const candidate = tree({ "fix.py": FIXED });
+    const artifacts = join(scratch, `a${++n}`);
+    const { code, stderr } = opsguard(["--repo", repo, "--error", "ValueError in main", "--candidate", join(candidate, "fix.py"), "--artifacts", artifacts]);
+    const warning = "--error names ValueError, but the sandbox reproduced IndexError: OpsGuard fixes the failure it reproduced.";
+    expect(code, stderr).toBe(0);
+    expect(stderr).toContain(`opsguard: warning: ${warning}`);
+    expect(JSON.parse(readFileSync(join(artifacts, "final_report.json"), "utf8")).warnings).toEqual([warning]);
+    expect(readFileSync(join(artifacts, "presentation/judge_summary.txt"), "utf8")).toContain(`Warning:     ${warning}`);
+    expect(readFileSync(join(artifacts, "presentation/report.html"), "utf8")).toContain("the sandbox reproduced IndexError");
+  });
+});

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { built, ROOT } from "../support/built.js";
 import { requireDocker } from "../support/docker.js";
 import { startFakeLlmServer, type FakeLlmServer } from "../support/fakeLlmServer.js";
+import { freePort } from "../support/freePort.js";
 
 let llm: FakeLlmServer;
 const scratch = mkdtempSync(join(tmpdir(), "opsguard-llm-"));
@@ -110,5 +111,26 @@ describe("remediation through a model", () => {
     const { code, artifacts } = await opsguard(["--provider", "openai", "--base-url", llm.openAiBaseUrl, "--model", "qwen2.5-coder:7b"], {});
     expect(code).toBe(0);
     expect(JSON.parse(readFileSync(join(artifacts, "final_report.json"), "utf8")).attempts[0].provider).toBe("openai");
+  });
+
+  it("an answer that is exactly one fenced block is unwrapped and proven in one attempt", async () => {
+    llm.script({ "meta/llama-3.1-70b-instruct": [{ kind: "answer", content: "```python\n" + FIX + "```\n" }] });
+    const { code, stderr, artifacts } = await opsguard(["--provider", "nvidia"], { NVIDIA_API_KEY: NVIDIA_KEY });
+    expect(code, stderr).toBe(0);
+    const report = JSON.parse(readFileSync(join(artifacts, "final_report.json"), "utf8"));
+    expect(report.attempts.map((a: { outcome: string }) => a.outcome)).toEqual(["accepted"]);
+    expect(readFileSync(join(artifacts, "internal/latest_patch.py"), "utf8")).toBe(FIX);
+    expect(llm.requests).toHaveLength(1);
+  });
+
+  it("no provider reachable at all is INFRA_STOP (exit 2) naming each endpoint, with no attempt spent", async () => {
+    const nvidia = `http://127.0.0.1:${await freePort()}/v1`;
+    const groq = `http://127.0.0.1:${await freePort()}`;
+    const { code, stdout, artifacts } = await opsguard([], { NVIDIA_API_KEY: NVIDIA_KEY, GROQ_API_KEY: GROQ_KEY, NVIDIA_BASE_URL: nvidia, GROQ_BASE_URL: groq });
+    expect(code).toBe(2);
+    expect(stdout).toContain("Status: INFRA_STOP");
+    expect(stdout).toContain(`Reason: No model provider can be reached: nvidia at ${nvidia} (Connection error. (ECONNREFUSED)); groq at ${groq}`);
+    const report = JSON.parse(readFileSync(join(artifacts, "final_report.json"), "utf8"));
+    expect(report.attempts).toEqual([]);
   });
 });
