@@ -244,8 +244,16 @@ describe("the workspace copies what the repository is", () => {
     for (const c of await docker.listContainers({ all: true, filters: { label: [`dev.opsguard.pid=${child.pid}`] } })) {
       await docker.getContainer(c.Id).remove({ force: true });
     }
-    expect(await sweepStaleWorkspaces(root)).toBe(1);
+    // The next run, with the same temporary directory, removes it.
+    const next = tree({ "app.py": BUGGY });
+    const fix = tree({ "fix.py": FIXED });
+    const again = spawnSync(process.execPath, [built("bin/cli.js"), "--repo", next, "--error", "IndexError", "--candidate", join(fix, "fix.py"), "--artifacts", join(scratch, `a${++n}`)], {
+      env: { ...process.env, TMPDIR: root },
+      encoding: "utf8",
+    });
+    expect(again.status, again.stderr).toBe(0);
     expect(readdirSync(root).filter((name) => name.startsWith("opsguard-ws-"))).toEqual([]);
+    expect(await sweepStaleWorkspaces(root)).toBe(0);
   });
 });
 
