@@ -1,4 +1,8 @@
-"""OpsGuard's entry-mode runner: runs the user's entry file as __main__ and reports evidence.
+"""OpsGuard's entry-mode runner: runs the user's entry file (or module) as __main__ and reports evidence.
+
+usage: opsguard_entry.py ENTRY [ARGS...]      as `python ENTRY ARGS...` from the repository root,
+                                              with the root on sys.path too
+       opsguard_entry.py -m MODULE [ARGS...]  as `python -m MODULE ARGS...` from the root
 
 Evidence is what exit codes cannot show: whether the functions on the failing code path were
 reached and completed. It goes to the original stderr file descriptor, tagged with a per-run nonce
@@ -67,26 +71,46 @@ def _emit(exit_kind):
     os.write(_stderr_fd, line.encode())
 
 
+def _is_runner_frame(tb):
+    name = tb.tb_frame.f_code.co_filename
+    return name == __file__ or os.path.basename(name) == "runpy.py" or name == "<frozen runpy>"
+
+
 def _trimmed_excepthook(kind, value, tb):
-    # Show the traceback from the user's entry file on, as if it had been run directly.
+    # Show the traceback from the user's code on, as if it had been run directly.
     start = tb
-    while start is not None and start.tb_frame.f_code.co_filename != _entry_file[0]:
+    while start is not None and _is_runner_frame(start):
         start = start.tb_next
-    sys.__excepthook__(kind, value, start or tb)
+    start = start or tb
+    if isinstance(value, BaseException):
+        value = value.with_traceback(start)  # 3.11+ prints the exception's own traceback, not `tb`
+    sys.__excepthook__(kind, value, start)
 
 
-_entry_file = [""]
+def _prepare(argv, root):
+    """Sets sys.argv and sys.path as plain Python would; returns the function that runs the code."""
+    if argv[0] == "-m":
+        module = argv[1]
+        sys.argv = [module] + argv[2:]  # runpy replaces argv[0] with the module's file
+        sys.path[0] = root  # python -m puts the working directory first
+        return lambda: runpy.run_module(module, run_name="__main__", alter_sys=True)
+    entry = argv[0]
+    sys.argv = list(argv)
+    sys.path[0] = os.path.dirname(os.path.abspath(entry))
+    if root not in sys.path:
+        # From the root, `python scripts/run.py` importing the root's packages works in the
+        # user's setup (installed or on PYTHONPATH); the sandbox gives the same view.
+        sys.path.insert(1, root)
+    return lambda: runpy.run_path(entry, run_name="__main__")
 
 
 def main():
-    if len(sys.argv) < 2:
-        sys.stderr.write("usage: opsguard_entry.py ENTRY [ARGS...]\n")
+    argv = sys.argv[1:]
+    if not argv or (argv[0] == "-m" and len(argv) < 2):
+        sys.stderr.write("usage: opsguard_entry.py ENTRY [ARGS...] | -m MODULE [ARGS...]\n")
         return 2
-    entry = sys.argv[1]
-    _entry_file[0] = entry
     sys.excepthook = _trimmed_excepthook
-    sys.argv = sys.argv[1:]
-    sys.path[0] = os.path.dirname(os.path.abspath(entry))
+    run = _prepare(argv, os.getcwd())
     if _hang_after > 0:
         faulthandler.dump_traceback_later(_hang_after, exit=False, file=sys.__stderr__)
     if _watch:
@@ -94,7 +118,7 @@ def main():
         sys.settrace(_global_tracer)
     ended = "exception"
     try:
-        runpy.run_path(entry, run_name="__main__")
+        run()
         ended = "completed"
     except SystemExit as exc:
         ended = "exit:%s" % (exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1))

@@ -9,6 +9,7 @@ import { basename, dirname, resolve } from "node:path";
 import { z } from "zod";
 import type { OpsGuardInput } from "../graph/state.js";
 import { UsageError } from "../tools/errors.js";
+import { parseEnvPairs, runInputProblem } from "../tools/runInputs.js";
 
 const text = (what: string) => z.string({ error: `must be ${what}` }).min(1, { error: `must be ${what}` });
 const wholeAtLeastOne = z
@@ -23,6 +24,10 @@ export const JobLine = z.strictObject({
   repo: text("a path to the repository"),
   error: text("a description of what goes wrong"),
   entry: text("a file name").optional(),
+  module: text("a module name").optional(),
+  arg: z.array(z.string({ error: "must be a list of strings" }), { error: "must be a list of strings" }).optional(),
+  env: z.array(z.string({ error: "must be a list of KEY=VALUE strings" }), { error: "must be a list of KEY=VALUE strings" }).optional(),
+  target: text("a file path").optional(),
   mode: z.enum(["entry", "pytest"], { error: "must be entry or pytest" }).optional(),
   candidate: z.array(text("a file path"), { error: "must be a list of file paths" }).optional(),
   timeout: z
@@ -84,7 +89,7 @@ export async function loadJobs(jobsFile: string, artifactsRoot: string): Promise
     throw new UsageError(`cannot read the jobs file ${jobsFile}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
   const base = dirname(file);
-  const parsed: { line: number; job: JobLine }[] = [];
+  const parsed: { line: number; job: JobLine; env: Record<string, string> }[] = [];
   const lines = content.split(/\r?\n/);
   for (const [i, raw] of lines.entries()) {
     const line = i + 1;
@@ -106,13 +111,22 @@ export async function loadJobs(jobsFile: string, artifactsRoot: string): Promise
     for (const candidate of job.candidate ?? []) {
       if (!(await isFile(resolve(base, candidate)))) throw bad(`candidate ${candidate} is not a file`);
     }
-    parsed.push({ line, job });
+    if (job.module !== undefined && job.entry !== undefined) throw bad('"module" and "entry" both say what runs: give one of them');
+    let env: Record<string, string>;
+    try {
+      env = parseEnvPairs(job.env ?? [], '"env"');
+    } catch (err) {
+      throw bad((err as Error).message.replace(/\.$/, ""));
+    }
+    const problem = runInputProblem({ mode: job.mode ?? "entry", module: job.module, args: job.arg ?? [], env });
+    if (problem) throw bad(problem.replace(/\.$/, ""));
+    parsed.push({ line, job: { ...job }, env });
   }
   if (parsed.length === 0) throw new UsageError(`${jobsFile} has no jobs (blank lines and # comments are skipped).`);
 
   const width = Math.max(2, String(parsed.length).length);
   const root = resolve(artifactsRoot);
-  return parsed.map(({ line, job }, i) => {
+  return parsed.map(({ line, job, env }, i) => {
     const index = i + 1;
     const repo = resolve(base, job.repo);
     const id = `${String(index).padStart(width, "0")}-${safeName(job.name ?? basename(repo))}`;
@@ -123,6 +137,10 @@ export async function loadJobs(jobsFile: string, artifactsRoot: string): Promise
       artifacts: resolve(root, id),
       candidates: (job.candidate ?? []).map((c) => resolve(base, c)),
       ...(job.entry !== undefined ? { entry: job.entry } : {}),
+      ...(job.module !== undefined ? { module: job.module } : {}),
+      ...(job.arg !== undefined ? { args: job.arg } : {}),
+      ...(job.env !== undefined ? { env } : {}),
+      ...(job.target !== undefined ? { target: job.target } : {}),
       ...(job.mode !== undefined ? { mode: job.mode } : {}),
       ...(job.timeout !== undefined ? { timeoutSeconds: job.timeout } : {}),
       ...(job.image !== undefined ? { image: job.image } : {}),

@@ -7,6 +7,7 @@ import type { OpsGuardInput } from "../graph/state.js";
 import { openCheckpointer, redactUrl } from "../tools/checkpointer.js";
 import { InfraError, UsageError } from "../tools/errors.js";
 import { ensureWritableDir } from "../tools/writableDir.js";
+import { parseEnvPairs, runInputProblem } from "../tools/runInputs.js";
 import type { RunArgs } from "./commands/run.js";
 import { EXIT } from "./exitCodes.js";
 import { defaultIo, resumeHint, type CliIo } from "./output.js";
@@ -28,10 +29,20 @@ export async function checkInput(args: RunArgs): Promise<OpsGuardInput> {
     if (!(await stat(file).catch(() => undefined))?.isFile()) throw new UsageError(`--candidate ${file} is not a file.`);
     candidates.push(resolve(file));
   }
+  if (args.module !== undefined && args.entry !== undefined) {
+    throw new UsageError("--module and --entry both say what runs: give one of them (--target chooses the file to fix).");
+  }
+  const env = parseEnvPairs(args.env);
+  const problem = runInputProblem({ mode: args.mode, module: args.module, args: args.arg, env });
+  if (problem) throw new UsageError(problem);
   return {
     repo,
     error: args.error,
-    entry: args.entry,
+    ...(args.entry !== undefined ? { entry: args.entry } : {}),
+    ...(args.module !== undefined ? { module: args.module } : {}),
+    ...(args.target !== undefined ? { target: args.target } : {}),
+    args: args.arg,
+    env,
     mode: args.mode,
     candidates,
     artifacts: resolve(args.artifacts),

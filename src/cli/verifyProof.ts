@@ -2,10 +2,12 @@ import { verifyProof } from "../proof/verifyProof.js";
 import { EXIT } from "./exitCodes.js";
 import { defaultIo } from "./output.js";
 import { reportError } from "./run.js";
+import { parseEnvPairs } from "../tools/runInputs.js";
 
-export async function runVerifyProof(dir: string, repo: string): Promise<number> {
+export async function runVerifyProof(dir: string, repo: string, envPairs: string[] = []): Promise<number> {
   try {
-    const checks = await verifyProof(dir, repo, (line) => process.stderr.write(`[verify-proof] ${line}\n`));
+    const env = parseEnvPairs(envPairs);
+    const checks = await verifyProof(dir, repo, (line) => process.stderr.write(`[verify-proof] ${line}\n`), { env });
     const failed = checks.filter((c) => !c.ok);
     if (failed.length === 0) {
       process.stdout.write("Proof holds: the repository matches the bundle and the evidence reproduces.\n");

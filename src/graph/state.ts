@@ -18,7 +18,14 @@ export const ProviderName = z.enum(["nvidia", "groq", "openai"]);
 export const OpsGuardInput = z.object({
   repo: z.string().min(1).describe("Path of the repository with the failing code (never modified without apply)"),
   error: z.string().min(1).describe("What goes wrong, in words: goes into the model's prompt"),
-  entry: z.string().default("app.py").describe("Python file to run, and the file that gets fixed"),
+  entry: z.string().default("app.py").describe("Python file to run (from the repository root, with the root on sys.path), and by default the file that gets fixed"),
+  module: z.string().optional().describe("Run `python -m MODULE` instead of the entry file (entry mode)"),
+  args: z.array(z.string()).optional().describe("Command-line arguments for the entry file or module (entry mode)"),
+  env: z
+    .record(z.string(), z.string())
+    .optional()
+    .describe("Environment variables of every sandbox run; their values are masked in every output, log and report"),
+  target: z.string().optional().describe("The file that gets fixed (default: the entry file, or the module's file)"),
   mode: Mode.default("entry").describe("entry: run the entry file; pytest: run the tests/ suite"),
   candidates: z
     .array(z.string())

@@ -20,6 +20,9 @@ import { ARTIFACT_FILES } from "../nodes/report.js";
 const ProofFile = z.object({
   mode: z.enum(["entry", "pytest"]),
   entry: z.string(),
+  module: z.string().optional(),
+  args: z.array(z.string()).default([]),
+  env_keys: z.array(z.string()).default([]),
   original: z.object({ path: z.string(), sha256: z.string() }),
   fix: z.object({ path: z.string(), sha256: z.string() }),
   tests: z.record(z.string(), z.string()),
@@ -51,7 +54,17 @@ function essentialEvidence(mode: "entry" | "pytest", evidence: Record<string, un
   return site?.chain?.map((f) => `${f.file}:${f.function}`) ?? null;
 }
 
-export async function verifyProof(artifactsDir: string, repoDir: string, onProgress: (line: string) => void = () => {}): Promise<ProofCheck[]> {
+export interface VerifyProofOptions {
+  /** The --env values the run had: the bundle keeps only their names. */
+  env?: Record<string, string>;
+}
+
+export async function verifyProof(
+  artifactsDir: string,
+  repoDir: string,
+  onProgress: (line: string) => void = () => {},
+  options: VerifyProofOptions = {},
+): Promise<ProofCheck[]> {
   const dir = resolve(artifactsDir);
   const repo = resolve(repoDir);
   const raw = await readFile(join(dir, ARTIFACT_FILES.proof), "utf8").catch(() => {
@@ -60,6 +73,11 @@ export async function verifyProof(artifactsDir: string, repoDir: string, onProgr
   const parsed = ProofFile.safeParse(JSON.parse(raw));
   if (!parsed.success) throw new UsageError(`${join(dir, ARTIFACT_FILES.proof)} is not a proof bundle OpsGuard can read.`);
   const proof = parsed.data;
+  const env = options.env ?? {};
+  const missing = proof.env_keys.filter((key) => !(key in env));
+  if (missing.length) {
+    throw new UsageError(`The proof was made with --env ${missing.join(", ")}: pass the same value${missing.length > 1 ? "s" : ""} again (--env KEY=VALUE).`);
+  }
   const original = await readRecorded(dir, ARTIFACT_FILES.original);
   const fix = await readRecorded(dir, ARTIFACT_FILES.latestPatch);
   const checks: ProofCheck[] = [];
@@ -99,6 +117,10 @@ export async function verifyProof(artifactsDir: string, repoDir: string, onProgr
       repo: copy,
       error: "verify-proof",
       entry: proof.entry,
+      ...(proof.module !== undefined ? { module: proof.module } : {}),
+      args: proof.args,
+      env,
+      target: proof.original.path,
       mode: proof.mode,
       candidates: [join(scratch, "fix.py")],
       artifacts: join(scratch, "artifacts"),

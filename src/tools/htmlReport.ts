@@ -3,6 +3,7 @@
  * network) that shows a person what OpsGuard did: the verdict, before/after runs, the accepted diff,
  * optional evidence, every attempt and the node timeline. Nothing here touches disk.
  */
+import { describeWhatRuns } from "./report.js";
 import type { Attempt, OpsGuardState, SandboxRun, Status, TimelineEvent } from "../graph/state.js";
 import { OPSGUARD_VERSION } from "./version.js";
 
@@ -266,7 +267,8 @@ export function buildHtmlReport(state: OpsGuardState, extra?: { evidence?: unkno
   const c = state.classification;
   const facts: [string, string | undefined][] = [
     ["Repository", state.repo],
-    ["Entry", state.entry],
+    ["Entry", describeWhatRuns(state)],
+    ["Fixed file", state.original?.path],
     ["Mode", state.mode],
     ["Error described", state.error],
     ["Error type", state.errorType ?? c?.errorType],

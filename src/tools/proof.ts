@@ -19,6 +19,10 @@ export function buildProof(state: OpsGuardState) {
     created_at: new Date().toISOString(),
     mode: state.mode,
     entry: state.entry,
+    ...(state.module !== undefined ? { module: state.module } : {}),
+    args: state.args ?? [],
+    /** Names only: verify-proof needs the values passed again with --env. */
+    env_keys: Object.keys(state.env ?? {}).sort(),
     original: { path: state.original.path, sha256: state.original.sha256 },
     fix: { path: fix.path, sha256: fix.sha256 },
     tests: state.testHashes ?? {},

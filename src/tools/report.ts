@@ -60,6 +60,11 @@ export function buildFinalReport(state: OpsGuardState) {
     error_type: state.errorType ?? null,
     repo: state.repo,
     entry: state.entry,
+    module: state.module ?? null,
+    args: state.args ?? [],
+    /** Names only: --env values never leave the run. */
+    env_keys: Object.keys(state.env ?? {}).sort(),
+    target: state.original?.path ?? state.target ?? null,
     mode: state.mode,
     error_description: state.error,
     retries: {
@@ -86,6 +91,14 @@ export function buildFinalReport(state: OpsGuardState) {
 }
 export type FinalReport = ReturnType<typeof buildFinalReport>;
 
+/** `python -m NAME ARGS` or `ENTRY ARGS`, as the user would type it (environment names only). */
+export function describeWhatRuns(state: OpsGuardState): string {
+  if (state.mode === "pytest") return "pytest";
+  const runs = [state.module !== undefined ? `-m ${state.module}` : state.entry, ...(state.args ?? [])].join(" ");
+  const env = Object.keys(state.env ?? {});
+  return env.length ? `${runs} with ${env.sort().join(", ")} set` : runs;
+}
+
 function indent(text: string, prefix = "    "): string {
   return text.replace(/\n$/, "").split("\n").map((line) => prefix + line).join("\n");
 }
@@ -101,7 +114,7 @@ export function buildJudgeSummary(state: OpsGuardState): string {
     ...report.warnings.map((warning) => `Warning:     ${warning}`),
     `Error type:  ${report.error_type ?? "-"}`,
     `Repository:  ${state.repo}`,
-    `Entry:       ${state.entry} (mode ${state.mode})`,
+    `Runs:        ${describeWhatRuns(state)} (mode ${state.mode})`,
     `Error given: ${state.error}`,
     `Retries:     reproduction ${report.retries.reproduction}/${report.retries.reproduction_limit}, fix ${report.retries.fix}/${report.retries.fix_limit}`,
     "",

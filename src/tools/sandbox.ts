@@ -91,9 +91,14 @@ export function pytestCommand(args: string[] = []): string[] {
   return ["python3", "-m", "pytest", "-p", "no:cacheprovider", "-rA", "--color=no", ...args];
 }
 
-/** The entry file under OpsGuard's runner, which reports evidence (see sandbox/python/opsguard_entry.py). */
-export function entryRunnerCommand(entry: string): string[] {
-  return ["python3", `${RUNTIME_MOUNT}/opsguard_entry.py`, entry];
+/** What entry mode runs: a file (`python path/to/file.py`) or a module (`python -m NAME`), with its arguments. */
+export type EntryTarget = { file: string } | { module: string };
+
+/** The entry file or module under OpsGuard's runner, which reports evidence (see sandbox/python/opsguard_entry.py). */
+export function entryRunnerCommand(what: string | EntryTarget, args: readonly string[] = []): string[] {
+  const target = typeof what === "string" ? { file: what } : what;
+  const runs = "module" in target ? ["-m", target.module] : [target.file];
+  return ["python3", `${RUNTIME_MOUNT}/opsguard_entry.py`, ...runs, ...args];
 }
 
 /** Gates 4 and 5 in one container: compile `files` with the sandbox's Python, then run `command`. */

@@ -50,7 +50,19 @@ describe("loadJobs", () => {
     expect(jobs[1]!.input).toMatchObject({ mode: "pytest", maxFixAttempts: 2, baseUrl: "http://127.0.0.1:1/v1", candidates: [] });
   });
 
+  it("takes what runs from a line: module, arg, env and target", async () => {
+    const line = { repo: "repos/shop", error: "x", module: "shop.cli", arg: ["--limit", "3"], env: ["API_TOKEN=a=b", "EMPTY="], target: "shop/core.py" };
+    const [job] = await loadJobs(jobsFile([JSON.stringify(line)]), join(scratch, "art"));
+    expect(job!.input).toMatchObject({ module: "shop.cli", args: ["--limit", "3"], env: { API_TOKEN: "a=b", EMPTY: "" }, target: "shop/core.py" });
+  });
+
   it.each([
+    [['{"repo": "repos/shop", "error": "x", "env": ["NOVALUE"]}'], 'line 1: "env" "NOVALUE" must have the form KEY=VALUE'],
+    [['{"repo": "repos/shop", "error": "x", "env": ["OPSGUARD_WATCH=[]"]}'], "line 1: \"env\": OPSGUARD_WATCH is reserved"],
+    [['{"repo": "repos/shop", "error": "x", "env": "A=1"}'], '"env" must be a list of KEY=VALUE strings'],
+    [['{"repo": "repos/shop", "error": "x", "module": "a", "entry": "b.py"}'], '"module" and "entry" both say what runs'],
+    [['{"repo": "repos/shop", "error": "x", "module": "a-b"}'], 'is not a Python module name'],
+    [['{"repo": "repos/shop", "error": "x", "arg": ["x"], "mode": "pytest"}'], "--module and --arg choose what entry mode runs"],
     [["{not json"], "line 1: not valid JSON"],
     [['["a list"]'], "line 1: must be a JSON object"],
     [['{"error": "x"}'], 'line 1: "repo" is required'],

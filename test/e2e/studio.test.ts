@@ -104,6 +104,8 @@ describe("OpsGuard under the LangGraph dev server (what Studio uses)", () => {
     expect(input!.properties!.repo).toMatchObject({ minLength: 1 });
     expect(input!.properties!.error).toMatchObject({ minLength: 1 });
     expect(input!.properties!.entry).toMatchObject({ default: "app.py" });
+    // What the user runs reaches Studio's form as well.
+    expect(fields).toEqual(expect.arrayContaining(["module", "args", "env", "target"]));
     expect(input!.properties!.timeoutSeconds).toMatchObject({ default: 30 });
     // The form shows only inputs: node-written keys belong to the state schema, not the input one.
     expect(fields).not.toContain("status");

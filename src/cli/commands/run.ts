@@ -6,7 +6,11 @@ export function runOptions(y: Argv) {
   return y
     .option("repo", { type: "string", demandOption: true, describe: "Repository with the failing code (never modified)" })
     .option("error", { type: "string", demandOption: true, describe: "What goes wrong, in words" })
-    .option("entry", { type: "string", default: "app.py", describe: "Python file to run, and the file that gets fixed" })
+    .option("entry", { type: "string", describe: "Python file to run from the repository root (the root is on sys.path), and by default the file that gets fixed [default: app.py]" })
+    .option("module", { type: "string", describe: "Run `python -m MODULE` instead of an entry file (a package's __main__.py, relative imports work)" })
+    .option("arg", { type: "string", array: true, default: [] as string[], describe: "An argument for the entry file or module (repeatable, in order)" })
+    .option("env", { type: "string", array: true, default: [] as string[], describe: "KEY=VALUE in the environment of every sandbox run (repeatable); values are masked in all output, logs and reports" })
+    .option("target", { type: "string", describe: "The file that gets fixed [default: the entry file, or the module's file]" })
     .option("mode", { choices: ["entry", "pytest"] as const, default: "entry" as const, describe: "Run the entry file, or the tests/ suite" })
     .option("candidate", { type: "string", array: true, default: [] as string[], describe: "A full new version of the entry file, one per fix attempt, instead of asking a model (repeatable)" })
     .option("artifacts", { type: "string", default: "artifacts", describe: "Directory for the reports, the diff and the log" })

@@ -4,6 +4,7 @@ import type { Argv, CommandModule } from "yargs";
 interface VerifyProofArgs {
   dir: string;
   repo: string;
+  env: string[];
 }
 
 export const verifyProofCommand: CommandModule<object, VerifyProofArgs> = {
@@ -12,9 +13,10 @@ export const verifyProofCommand: CommandModule<object, VerifyProofArgs> = {
   builder: (y) =>
     y
       .positional("dir", { type: "string", demandOption: true, describe: "The artifacts directory holding proof.json" })
-      .option("repo", { type: "string", demandOption: true, describe: "The repository the proof is about" }) as unknown as Argv<VerifyProofArgs>,
+      .option("repo", { type: "string", demandOption: true, describe: "The repository the proof is about" })
+      .option("env", { type: "string", array: true, default: [] as string[], describe: "KEY=VALUE the run had with --env (the bundle keeps only the names)" }) as unknown as Argv<VerifyProofArgs>,
   handler: async (args) => {
     const { runVerifyProof } = await import("../verifyProof.js");
-    process.exitCode = await runVerifyProof(args.dir, args.repo);
+    process.exitCode = await runVerifyProof(args.dir, args.repo, args.env);
   },
 };
