@@ -8,7 +8,10 @@ test cannot swallow it.
 Evidence streams out as the run goes, one record per line on the original stderr file descriptor,
 tagged with a per-run nonce that the code under test never sees. Every record carries a sequence
 number, so a lost or added line shows:
-  {"seq": 0, "collected": [ids]}            after collection
+  {"seq": 0, "collected": [ids], "files": [paths], "where": {...}}
+                                            after collection: the tests, the repository files they
+                                            came from, and where pytest looked (its arguments,
+                                            rootdir, configuration file, testpaths, python_files)
   {"seq": n, "start": id}                   when a test starts
   {"seq": n, "test": id, "outcome": o}      when its last phase has ended (+ "unsealable": reason)
   {"seq": n, "end": exitstatus, "tests": k} when pytest finishes: only then is the record complete
@@ -77,8 +80,31 @@ def _record(nodeid, outcome):
         _outcomes[nodeid] = outcome
 
 
+def _relative(path):
+    # Repository-relative (the working directory is the repository root), or None outside it.
+    rel = os.path.relpath(str(path), os.getcwd())
+    return None if rel.startswith("..") or os.path.isabs(rel) else rel.replace(os.sep, "/")
+
+
+def _where(config):
+    """Where pytest looked, for gate 2's message: its arguments, configuration and file patterns."""
+    inipath = getattr(config, "inipath", None) or getattr(config, "inifile", None)
+    return {
+        "args": [str(a) for a in config.args],
+        "rootdir": str(getattr(config, "rootpath", None) or config.rootdir),
+        "inifile": _relative(inipath) if inipath else None,
+        "testpaths": list(config.getini("testpaths")),
+        "python_files": list(config.getini("python_files")),
+    }
+
+
 def pytest_collection_finish(session):
-    _emit({"collected": [item.nodeid for item in session.items]})
+    files = set()
+    for item in session.items:
+        rel = _relative(getattr(item, "path", None) or item.fspath)
+        if rel:
+            files.add(rel)
+    _emit({"collected": [item.nodeid for item in session.items], "files": sorted(files), "where": _where(session.config)})
 
 
 def pytest_runtest_logstart(nodeid, location):

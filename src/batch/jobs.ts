@@ -28,6 +28,7 @@ export const JobLine = z.strictObject({
   arg: z.array(z.string({ error: "must be a list of strings" }), { error: "must be a list of strings" }).optional(),
   env: z.array(z.string({ error: "must be a list of KEY=VALUE strings" }), { error: "must be a list of KEY=VALUE strings" }).optional(),
   target: text("a file path").optional(),
+  tests: z.array(text("a path"), { error: "must be a list of paths" }).optional(),
   mode: z.enum(["entry", "pytest"], { error: "must be entry or pytest" }).optional(),
   candidate: z.array(text("a file path"), { error: "must be a list of file paths" }).optional(),
   timeout: z
@@ -118,7 +119,7 @@ export async function loadJobs(jobsFile: string, artifactsRoot: string): Promise
     } catch (err) {
       throw bad((err as Error).message.replace(/\.$/, ""));
     }
-    const problem = runInputProblem({ mode: job.mode ?? "entry", module: job.module, args: job.arg ?? [], env });
+    const problem = runInputProblem({ mode: job.mode ?? "entry", module: job.module, args: job.arg ?? [], tests: job.tests, env });
     if (problem) throw bad(problem.replace(/\.$/, ""));
     parsed.push({ line, job: { ...job }, env });
   }
@@ -141,6 +142,7 @@ export async function loadJobs(jobsFile: string, artifactsRoot: string): Promise
       ...(job.arg !== undefined ? { args: job.arg } : {}),
       ...(job.env !== undefined ? { env } : {}),
       ...(job.target !== undefined ? { target: job.target } : {}),
+      ...(job.tests !== undefined ? { tests: job.tests } : {}),
       ...(job.mode !== undefined ? { mode: job.mode } : {}),
       ...(job.timeout !== undefined ? { timeoutSeconds: job.timeout } : {}),
       ...(job.image !== undefined ? { image: job.image } : {}),

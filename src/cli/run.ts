@@ -33,7 +33,7 @@ export async function checkInput(args: RunArgs): Promise<OpsGuardInput> {
     throw new UsageError("--module and --entry both say what runs: give one of them (--target chooses the file to fix).");
   }
   const env = parseEnvPairs(args.env);
-  const problem = runInputProblem({ mode: args.mode, module: args.module, args: args.arg, env });
+  const problem = runInputProblem({ mode: args.mode, module: args.module, args: args.arg, tests: args.tests, env });
   if (problem) throw new UsageError(problem);
   return {
     repo,
@@ -42,6 +42,7 @@ export async function checkInput(args: RunArgs): Promise<OpsGuardInput> {
     ...(args.module !== undefined ? { module: args.module } : {}),
     ...(args.target !== undefined ? { target: args.target } : {}),
     args: args.arg,
+    ...(args.tests.length ? { tests: args.tests } : {}),
     env,
     mode: args.mode,
     candidates,

@@ -40,7 +40,7 @@ export async function rebuildWorkspace(state: OpsGuardState, deps: GraphDeps): P
   if (!current || sha256(current) !== state.original.sha256) {
     throw new UsageError(`${state.original.path} changed in ${state.repo} since this run started; start a new run instead of resuming.`);
   }
-  const changedTests = diffHashes(state.testHashes ?? {}, await hashTestFiles(state.repo));
+  const changedTests = diffHashes(state.testHashes ?? {}, await hashTestFiles(state.repo, Object.keys(state.testHashes ?? {})));
   if (changedTests.length) throw new UsageError(`The tests changed since this run started (${changedTests.join(", ")}); start a new run.`);
   const workspace = await deps.workspaces.create(state.repo, { exclude: [state.artifacts] });
   for (const file of applied) await safeWrite(workspace, file.path, sourceBytes(file.content));

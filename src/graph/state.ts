@@ -25,8 +25,12 @@ export const OpsGuardInput = z.object({
     .record(z.string(), z.string())
     .optional()
     .describe("Environment variables of every sandbox run; their values are masked in every output, log and report"),
+  tests: z
+    .array(z.string())
+    .optional()
+    .describe("Pytest mode: the paths (or node ids) pytest collects from, instead of what the repository's configuration says"),
   target: z.string().optional().describe("The file that gets fixed (default: the entry file, or the module's file)"),
-  mode: Mode.default("entry").describe("entry: run the entry file; pytest: run the tests/ suite"),
+  mode: Mode.default("entry").describe("entry: run the entry file or module; pytest: run the tests pytest collects"),
   candidates: z
     .array(z.string())
     .default([])

@@ -5,7 +5,7 @@ import { entryRunnerCommand, pytestRunnerCommand } from "../tools/sandbox.js";
 export const buildReproduction: NodeFn = async (state) => {
   const command =
     state.mode === "pytest"
-      ? pytestRunnerCommand(["tests"])
+      ? pytestRunnerCommand(state.tests ?? [])
       : entryRunnerCommand(state.module !== undefined ? { module: state.module } : { file: state.entry }, state.args ?? []);
   return { update: { reproductionCommand: command }, summary: command.join(" ") };
 };

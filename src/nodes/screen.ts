@@ -6,7 +6,7 @@ import { readTestSources } from "../tools/testFiles.js";
 
 export const screen: NodeFn = async (state) => {
   const file = currentAttempt(state).files[0]!;
-  const testSources = await readTestSources(state.workspace!);
+  const testSources = await readTestSources(state.workspace!, Object.keys(state.testHashes ?? {}));
   const verdict = await screenCandidate(state.original!.content, file.content, { testSources });
   if (verdict.ok) return { update: {}, summary: "no gaming found" };
   const reason = `${verdict.code}: ${verdict.reason}`;

@@ -7,7 +7,7 @@ import { sha256 } from "../tools/hash.js";
 import { insideRoot } from "../tools/repoFiles.js";
 import { decodeSource, sourceBytes } from "../tools/sourceText.js";
 import { hashTestFiles } from "../tools/testFiles.js";
-import { moduleFiles, runInputProblem } from "../tools/runInputs.js";
+import { insideRepo, moduleFiles, runInputProblem } from "../tools/runInputs.js";
 
 const isDir = async (path: string) => (await stat(path).catch(() => undefined))?.isDirectory() ?? false;
 
@@ -66,6 +66,11 @@ async function locateTarget(state: OpsGuardState, repo: string, realRepo: string
   return { ok: true, ...(entry ? { entry } : {}), target: target.target, shown: target.entry };
 }
 
+/** Why a test file cannot be the file to fix (shared with the reproduction, which learns what pytest collects). */
+export function protectedTarget(path: string): string {
+  return `${path} is a test or pytest configuration file, and OpsGuard never changes the tests that judge a fix: point --target at the code under test.`;
+}
+
 export const setup: NodeFn = async (state, { deps }) => {
   const repo = resolve(state.repo);
   const fail = (reason: string) => ({ update: { status: "FAILED" as const, reason }, summary: reason });
@@ -76,8 +81,12 @@ export const setup: NodeFn = async (state, { deps }) => {
   const located = await locateTarget(state, repo, realRepo);
   if (!located.ok) return fail(located.reason);
   const { entry, target, shown } = located;
-  if (state.mode === "pytest" && !(await isDir(join(repo, "tests")))) {
-    return fail(`Pytest mode needs a tests/ folder in ${repo}, and there is none (gate 2).`);
+  for (const given of state.tests ?? []) {
+    // A node id (tests/test_x.py::test_a) names its file before the "::".
+    const path = insideRepo(given.split("::")[0]!);
+    if (!path || !(await stat(join(repo, path)).catch(() => undefined))) {
+      return fail(`--tests ${given} was not found in ${repo}; give paths inside the repository (gate 2).`);
+    }
   }
   const what = state.target === undefined && state.module === undefined ? "Entry file" : "The file to fix,";
   const bytes = await readFile(join(realRepo, target));
@@ -85,6 +94,9 @@ export const setup: NodeFn = async (state, { deps }) => {
   if (!decoded.ok) return fail(`${what} ${target} ${decoded.reason}; it cannot be a fix target (gate 1).`);
   if (!sourceBytes(decoded.text).equals(bytes)) return fail(`${what} ${target} does not read back byte for byte; it cannot be a fix target (gate 1).`);
   const testHashes = await hashTestFiles(repo);
+  if (state.mode === "pytest" && target in testHashes) return fail(protectedTarget(target));
+  // Entry mode runs no tests: a script that happens to be named test_*.py may be fixed.
+  if (state.mode === "entry") delete testHashes[target];
   const workspace = await deps.workspaces.create(repo, { exclude: [resolve(state.artifacts)] });
   const digest = sha256(bytes);
   return {

@@ -33,7 +33,7 @@ export const verify: NodeFn = async (state, context) => {
     return { update: refuseCurrent(state, "compile", reason), summary: `refused, ${reason}` };
   }
 
-  const tampered = diffHashes(state.testHashes ?? {}, await hashTestFiles(state.workspace!));
+  const tampered = diffHashes(state.testHashes ?? {}, await hashTestFiles(state.workspace!, Object.keys(state.testHashes ?? {})));
   const judgement = forged || sealed?.forged
     ? { ok: false as const, reason: "the output carries a forged OpsGuard evidence line" }
     : tampered.length > 0

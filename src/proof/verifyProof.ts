@@ -92,7 +92,7 @@ export async function verifyProof(
   const repoHash = inRepo ? sha256(inRepo) : "";
   const state = repoHash === proof.original.sha256 ? "the original (fix not applied)" : repoHash === proof.fix.sha256 ? "the fix (applied)" : undefined;
   check(`repository ${proof.original.path}`, state !== undefined, state ?? (inRepo ? "matches neither the recorded original nor the fix" : "is missing"));
-  const testProblems = diffHashes(proof.tests, await hashTestFiles(repo));
+  const testProblems = diffHashes(proof.tests, await hashTestFiles(repo, Object.keys(proof.tests)));
   check("test files", testProblems.length === 0, testProblems.length ? testProblems.join(", ") : `${Object.keys(proof.tests).length} file(s) match their hashes`);
   const image = await new Docker()
     .getImage(proof.image.name)

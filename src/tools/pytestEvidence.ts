@@ -5,7 +5,16 @@ const Outcome = z.enum(["passed", "failed", "error", "skipped", "xfailed", "xpas
 type Outcome = z.infer<typeof Outcome>;
 
 const Seq = z.number().int().nonnegative();
-const CollectedRecord = z.object({ seq: Seq, collected: z.array(z.string()) }).strict();
+/** Where pytest looked: what gate 2 tells the user when it collected nothing. */
+const Where = z.object({
+  args: z.array(z.string()),
+  rootdir: z.string(),
+  inifile: z.string().nullable(),
+  testpaths: z.array(z.string()),
+  python_files: z.array(z.string()),
+});
+export type CollectionWhere = z.infer<typeof Where>;
+const CollectedRecord = z.object({ seq: Seq, collected: z.array(z.string()), files: z.array(z.string()).optional(), where: Where.optional() }).strict();
 const StartRecord = z.object({ seq: Seq, start: z.string() }).strict();
 const TestRecord = z.object({ seq: Seq, test: z.string(), outcome: Outcome, unsealable: z.string().optional() }).strict();
 const EndRecord = z.object({ seq: Seq, end: z.number().int(), tests: z.number().int().nonnegative() }).strict();
@@ -14,6 +23,9 @@ const StreamRecord = z.union([CollectedRecord, StartRecord, TestRecord, EndRecor
 /** What one pytest run reported, assembled from its stream of records. */
 export interface PytestEvidence {
   collected: string[];
+  /** Repository-relative files the collected tests came from. */
+  files: string[];
+  where?: CollectionWhere;
   outcomes: Record<string, Outcome>;
   /** Tests that touched the changed code in a way a sealed run cannot carry, with why. */
   unsealable: Record<string, string>;
@@ -33,7 +45,7 @@ export interface PytestEvidence {
  */
 export function assemblePytestEvidence(records: unknown[]): PytestEvidence | undefined {
   if (records.length === 0) return undefined;
-  const evidence: PytestEvidence = { collected: [], outcomes: {}, unsealable: {}, hung: [], complete: false };
+  const evidence: PytestEvidence = { collected: [], files: [], outcomes: {}, unsealable: {}, hung: [], complete: false };
   let running: string | undefined;
   let finished = 0;
   const breakAt = (why: string) => ({ ...evidence, hung: running ? [running] : [], broken: why });
@@ -45,6 +57,8 @@ export function assemblePytestEvidence(records: unknown[]): PytestEvidence | und
     if ("collected" in record) {
       if (index !== 0) return breakAt("a second collection record appeared");
       evidence.collected = record.collected;
+      evidence.files = record.files ?? [];
+      if (record.where) evidence.where = record.where;
     } else if (index === 0) {
       return breakAt("the stream does not start with the collected tests");
     } else if ("start" in record) {

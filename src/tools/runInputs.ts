@@ -49,10 +49,11 @@ export function moduleFiles(name: string): string[] {
 }
 
 /** What a run's inputs combine wrongly, or undefined. Shared by the CLI (exit 64) and setup (FAILED). */
-export function runInputProblem(input: { mode: "entry" | "pytest"; module?: string | undefined; args?: readonly string[]; env?: Record<string, string> }): string | undefined {
+export function runInputProblem(input: { mode: "entry" | "pytest"; module?: string | undefined; args?: readonly string[]; tests?: readonly string[] | undefined; env?: Record<string, string> }): string | undefined {
   if (input.module !== undefined && !isModuleName(input.module)) {
     return `--module ${JSON.stringify(input.module)} is not a Python module name (like jobrunner or mypkg.cli).`;
   }
+  if (input.mode === "entry" && (input.tests?.length ?? 0) > 0) return "--tests chooses what pytest mode collects; add --mode pytest.";
   if (input.mode === "pytest" && (input.module !== undefined || (input.args?.length ?? 0) > 0)) {
     return "--module and --arg choose what entry mode runs; pytest mode runs the tests (point it with --tests PATH).";
   }

@@ -13,14 +13,18 @@ export const SEALED_ROOT = "/sealed";
 const SEALED_WORKSPACE = `${SEALED_ROOT}/workspace`;
 const TEST_UID = 65532;
 
-/** The test files' locations to hide from the code side: test directories, and conftest.py files outside them. */
+/**
+ * The test files' locations to hide from the code side: top-level tests/ and test/ directories
+ * whole (data the tests read included), every other test file one by one, since it may sit next to
+ * the code (mypkg/test_pricing.py) in a directory the code side needs.
+ */
 export function hiddenFromCode(testFiles: string[]): { dirs: string[]; files: string[] } {
   const dirs = new Set<string>();
   const files: string[] = [];
   for (const file of testFiles) {
     const top = file.split("/")[0]!;
-    if (top !== file) dirs.add(top);
-    else if (posix.basename(file) === "conftest.py") files.push(file);
+    if (top !== file && (top === "tests" || top === "test")) dirs.add(top);
+    else if (top !== file || posix.basename(file) === "conftest.py" || /^test_.*\.py$|_test\.py$/.test(file)) files.push(file);
   }
   return { dirs: [...dirs].sort(), files: files.sort() };
 }

@@ -52,8 +52,10 @@ describe("loadJobs", () => {
 
   it("takes what runs from a line: module, arg, env and target", async () => {
     const line = { repo: "repos/shop", error: "x", module: "shop.cli", arg: ["--limit", "3"], env: ["API_TOKEN=a=b", "EMPTY="], target: "shop/core.py" };
-    const [job] = await loadJobs(jobsFile([JSON.stringify(line)]), join(scratch, "art"));
+    const pytestLine = { repo: "repos/shop", error: "x", mode: "pytest", tests: ["test/unit", "shop"] };
+    const [job, pytestJob] = await loadJobs(jobsFile([JSON.stringify(line), JSON.stringify(pytestLine)]), join(scratch, "art"));
     expect(job!.input).toMatchObject({ module: "shop.cli", args: ["--limit", "3"], env: { API_TOKEN: "a=b", EMPTY: "" }, target: "shop/core.py" });
+    expect(pytestJob!.input).toMatchObject({ mode: "pytest", tests: ["test/unit", "shop"] });
   });
 
   it.each([
@@ -63,6 +65,7 @@ describe("loadJobs", () => {
     [['{"repo": "repos/shop", "error": "x", "module": "a", "entry": "b.py"}'], '"module" and "entry" both say what runs'],
     [['{"repo": "repos/shop", "error": "x", "module": "a-b"}'], 'is not a Python module name'],
     [['{"repo": "repos/shop", "error": "x", "arg": ["x"], "mode": "pytest"}'], "--module and --arg choose what entry mode runs"],
+    [['{"repo": "repos/shop", "error": "x", "tests": ["t"]}'], "--tests chooses what pytest mode collects"],
     [["{not json"], "line 1: not valid JSON"],
     [['["a list"]'], "line 1: must be a JSON object"],
     [['{"error": "x"}'], 'line 1: "repo" is required'],

@@ -135,11 +135,14 @@ describe("the remediation graph on real Docker", () => {
     expect(sandbox.runs).toHaveLength(0);
   });
 
-  it("ends FAILED before any container in pytest mode without tests/ (gate 2)", async () => {
+  // Gate 2 is "pytest collects at least one test" (issue 13): it needs the reproduction's container,
+  // and ends the run there, before any fix is asked for.
+  it("ends FAILED after the reproduction alone in pytest mode when pytest collects no test (gate 2)", async () => {
     const { state, sandbox } = await remediate({ "app.py": BUGGY }, [FIXED], { mode: "pytest" });
     expect(state.status).toBe("FAILED");
-    expect(state.reason).toContain("tests/ folder");
-    expect(sandbox.runs).toHaveLength(0);
+    expect(state.reason).toContain("Pytest collected no tests (gate 2)");
+    expect(sandbox.runs).toHaveLength(1);
+    expect(state.attempts).toEqual([]);
   });
 
   it("fixes a failing test suite in pytest mode", async () => {

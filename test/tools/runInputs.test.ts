@@ -18,6 +18,8 @@ describe("runInputProblem", () => {
     [{ mode: "entry" as const, module: "jobs.cli", args: ["-v"] }, undefined],
     [{ mode: "entry" as const, module: "jobs..cli" }, "is not a Python module name"],
     [{ mode: "pytest" as const, args: ["-v"] }, "pytest mode runs the tests"],
+    [{ mode: "entry" as const, tests: ["tests"] }, "--tests chooses what pytest mode collects; add --mode pytest."],
+    [{ mode: "pytest" as const, tests: ["tests/unit", "mypkg"] }, undefined],
     [{ mode: "entry" as const, env: { OPSGUARD_X: "1" } }, "OPSGUARD_X is reserved"],
   ])("%j", (input, problem) => {
     const found = runInputProblem(input);
