@@ -110,7 +110,8 @@ export async function loadJobs(jobsFile: string, artifactsRoot: string): Promise
     // Paths are checked here too, so that a wrong path is a usage error before anything runs.
     if (!(await isDir(resolve(base, job.repo)))) throw bad(`repo ${job.repo} is not a directory`);
     for (const candidate of job.candidate ?? []) {
-      if (!(await isFile(resolve(base, candidate)))) throw bad(`candidate ${candidate} is not a file`);
+      const path = resolve(base, candidate);
+      if (!(await isFile(path)) && !(await isDir(path))) throw bad(`candidate ${candidate} is not a file (nor a directory of files)`);
     }
     if (job.module !== undefined && job.entry !== undefined) throw bad('"module" and "entry" both say what runs: give one of them');
     let env: Record<string, string>;

@@ -4,6 +4,7 @@ import { EXIT_CODES, type OpsGuardState, type TimelineEvent } from "../graph/sta
 import { ARTIFACT_FILES } from "../nodes/report.js";
 import type { ReviewRequest } from "../nodes/review.js";
 import { changeList } from "../tools/patch.js";
+import { originalOf } from "../graph/attempts.js";
 import { buildFinalReport } from "../tools/report.js";
 
 export interface CliIo {
@@ -26,9 +27,10 @@ export function shown(path: string): string {
 
 function verboseView(state: OpsGuardState): string {
   const accepted = (state.attempts ?? []).find((a) => a.outcome === "accepted") ?? state.attempts?.at(-1);
-  const file = accepted?.files[0];
-  if (!file || !state.original) return "No fix to show.\n";
-  return [`Diff (${file.path}):`, accepted.diff ?? "", "Changes:", ...changeList(state.original.content, file.content), ""].join("\n");
+  if (!accepted?.files.length || !state.original) return "No fix to show.\n";
+  const paths = accepted.files.map((f) => f.path).join(", ");
+  const changes = accepted.files.flatMap((f) => [...(accepted.files.length > 1 ? [`${f.path}:`] : []), ...changeList(originalOf(state, f.path), f.content)]);
+  return [`Diff (${paths}):`, accepted.diff ?? "", "Changes:", ...changes, ""].join("\n");
 }
 
 /** The closing lines (and the JSON report with --json); returns the exit code for the status. */
@@ -47,7 +49,7 @@ export function printOutcome(state: OpsGuardState, json: boolean, io: CliIo): nu
       `Presentation report saved to: ${shown(paths[ARTIFACT_FILES.judgeSummary] ?? "-")}`,
       `Machine report: ${shown(paths[ARTIFACT_FILES.finalReport] ?? "-")}`,
       ...(paths[ARTIFACT_FILES.proof] ? [`Proof bundle: ${shown(paths[ARTIFACT_FILES.proof]!)}`] : []),
-      ...(state.applied ? [`Fix written to: ${shown(state.applied.path)}`] : []),
+      ...(state.applied ? [`Fix written to: ${(state.applied.files ?? [state.applied]).map((f) => shown(f.path)).join(", ")}`] : []),
       "",
     ].join("\n"),
   );

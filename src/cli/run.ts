@@ -26,7 +26,10 @@ export async function checkInput(args: RunArgs): Promise<OpsGuardInput> {
   await ensureWritableDir(resolve(args.artifacts), "--artifacts");
   const candidates: string[] = [];
   for (const file of args.candidate) {
-    if (!(await stat(file).catch(() => undefined))?.isFile()) throw new UsageError(`--candidate ${file} is not a file.`);
+    const found = await stat(file).catch(() => undefined);
+    if (!found?.isFile() && !found?.isDirectory()) {
+      throw new UsageError(`--candidate ${file} is not a file. Give the whole new file, a .diff/.patch, or a directory of whole files.`);
+    }
     candidates.push(resolve(file));
   }
   if (args.module !== undefined && args.entry !== undefined) {

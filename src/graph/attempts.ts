@@ -29,3 +29,10 @@ export function decisiveRefusal(attempts: Attempt[]): string {
 export function lastOutcome(state: OpsGuardState): Attempt["outcome"] | undefined {
   return state.attempts?.at(-1)?.outcome;
 }
+
+/** A changed file as it was before any attempt ("" for a file the fix adds). */
+export function originalOf(state: OpsGuardState, path: string): string {
+  const known = state.baseline?.find((b) => b.path === path);
+  if (known) return known.content;
+  return path === state.original?.path ? state.original.content : "";
+}

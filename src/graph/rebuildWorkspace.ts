@@ -3,8 +3,8 @@
  * paused for review): the state holds what is needed to rebuild it from the repository and the
  * recorded fix, each checked by hash.
  */
-import { readFile } from "node:fs/promises";
-import { join } from "node:path";
+import { mkdir, readFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
 import type { GraphDeps } from "./deps.js";
 import type { FileContent, OpsGuardState } from "./state.js";
 import { UsageError } from "../tools/errors.js";
@@ -36,13 +36,22 @@ export async function rebuildWorkspace(state: OpsGuardState, deps: GraphDeps): P
   const applied = appliedFiles(state);
   const expected = applied.length ? applied : [state.original];
   if (await holds(state.workspace, expected)) return undefined;
-  const current = await readFile(join(state.repo, state.original.path)).catch(() => undefined);
-  if (!current || sha256(current) !== state.original.sha256) {
-    throw new UsageError(`${state.original.path} changed in ${state.repo} since this run started; start a new run instead of resuming.`);
+  // The repository must still hold every file the run read as it was: the target and each file a fix touched.
+  const originals = [{ path: state.original.path, sha256: state.original.sha256 as string | null }, ...(state.baseline ?? [])];
+  for (const original of originals) {
+    const current = await readFile(join(state.repo, original.path)).catch(() => undefined);
+    const hash = current === undefined ? null : sha256(current);
+    if (hash !== original.sha256) {
+      const what = original.sha256 === null ? "was added to" : "changed in";
+      throw new UsageError(`${original.path} ${what} ${state.repo} since this run started; start a new run instead of resuming.`);
+    }
   }
   const changedTests = diffHashes(state.testHashes ?? {}, await hashTestFiles(state.repo, Object.keys(state.testHashes ?? {})));
   if (changedTests.length) throw new UsageError(`The tests changed since this run started (${changedTests.join(", ")}); start a new run.`);
   const workspace = await deps.workspaces.create(state.repo, { exclude: [state.artifacts] });
-  for (const file of applied) await safeWrite(workspace, file.path, sourceBytes(file.content));
+  for (const file of applied) {
+    await mkdir(dirname(join(workspace, file.path)), { recursive: true, mode: 0o755 });
+    await safeWrite(workspace, file.path, sourceBytes(file.content));
+  }
   return workspace;
 }

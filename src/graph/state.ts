@@ -122,6 +122,11 @@ export const OpsGuardState = OpsGuardInput.extend({
   workspace: z.string().optional(),
   /** The file being fixed, as it was in the repository. */
   original: FileContent.optional(),
+  /**
+   * Every file any attempt changed or added, as it was before (sha256 null: it did not exist), so
+   * that each attempt starts from the original workspace and --apply can check each file's hash.
+   */
+  baseline: z.array(z.object({ path: z.string(), content: z.string(), sha256: z.string().nullable() })).optional(),
   reproductionCommand: z.array(z.string()).optional(),
   reproAttempts: z.number().int().optional(),
   reproduction: SandboxRun.optional(),
@@ -151,7 +156,9 @@ export const OpsGuardState = OpsGuardInput.extend({
     })
     .optional(),
   /** Set when --apply wrote the fix into the repository. */
-  applied: z.object({ path: z.string(), sha256: z.string() }).optional(),
+  applied: z
+    .object({ path: z.string(), sha256: z.string(), files: z.array(z.object({ path: z.string(), sha256: z.string() })).optional() })
+    .optional(),
   status: Status.optional(),
   reason: z.string().optional(),
   /** Things the user should know that do not stop the run (e.g. --error names another exception). */

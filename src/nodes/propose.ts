@@ -1,11 +1,20 @@
-/** Asks the proposer (candidate files or a model) for the full new content of the file being fixed. */
+/**
+ * Asks the proposer (candidate files or a model) for a fix, and turns it into a set of whole files:
+ * the target's new content, whole files at repository paths, or a unified diff applied to the files
+ * as they were. A diff that does not apply, or a change to a file no fix may touch, refuses the attempt.
+ */
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
 import type { NodeFn } from "../graph/deps.js";
-import type { OpsGuardState, SandboxRun } from "../graph/state.js";
-import type { ProposalRequest } from "../tools/proposer.js";
+import type { FileContent, OpsGuardState, SandboxRun } from "../graph/state.js";
+import type { Proposal, ProposalRequest, ProposedFile } from "../tools/proposer.js";
+import { sha256 } from "../tools/hash.js";
 import { OpsGuardError } from "../tools/errors.js";
 import { decisiveRefusal, refuseCurrent } from "../graph/attempts.js";
+import { changeProblem, filesFromDiff } from "../tools/changeSet.js";
 import { takeProposal } from "../tools/proposalIntake.js";
-import { sourceBytes } from "../tools/sourceText.js";
+import { insideRepo } from "../tools/runInputs.js";
+import { decodeSource, sourceBytes } from "../tools/sourceText.js";
 
 const EXCERPT = 6000;
 
@@ -22,23 +31,98 @@ export function formatRun(run: SandboxRun): string {
   ].join("\n");
 }
 
+/** The file of an attempt that is the run's target (or its first file). */
+export function targetFile(state: OpsGuardState, files: FileContent[]): FileContent | undefined {
+  return files.find((f) => f.path === state.original?.path) ?? files[0];
+}
+
 export function proposalRequest(state: OpsGuardState): ProposalRequest {
   return {
     errorDescription: state.error,
     reproductionOutput: formatRun(state.reproduction!),
     mode: state.mode,
     file: { path: state.original!.path, content: state.original!.content },
-    previousAttempts: (state.attempts ?? []).map((a) => ({
-      number: a.number,
-      ...(a.files[0] ? { content: a.files[0].content } : {}),
-      refusal: `refused at the ${a.stage} gate: ${a.reason}`,
-    })),
+    previousAttempts: (state.attempts ?? []).map((a) => {
+      const file = targetFile(state, a.files);
+      return { number: a.number, ...(file ? { content: file.content } : {}), refusal: `refused at the ${a.stage} gate: ${a.reason}` };
+    }),
   };
+}
+
+type Baseline = NonNullable<OpsGuardState["baseline"]>;
+/** A file as it was before any attempt: its text, absent, or why it cannot be a fix target. */
+type Original = { text: string } | { absent: true } | { problem: string };
+
+/** Reads originals: from the baseline, else from the still untouched workspace, decoded as they declare. */
+function originalReader(state: OpsGuardState): (path: string) => Promise<Original> {
+  return async (path) => {
+    const known = state.baseline?.find((b) => b.path === path);
+    if (known) return known.sha256 === null ? { absent: true } : { text: known.content };
+    if (path === state.original?.path) return { text: state.original.content };
+    const bytes = await readFile(join(state.workspace!, path)).catch(() => undefined);
+    if (bytes === undefined) return { absent: true };
+    const decoded = decodeSource(bytes);
+    if (!decoded.ok) return { problem: `${path} ${decoded.reason}; it cannot be changed by a fix` };
+    if (!sourceBytes(decoded.text).equals(bytes)) return { problem: `${path} does not read back byte for byte; it cannot be changed by a fix` };
+    return { text: decoded.text };
+  };
+}
+
+type Changes = { ok: true; files: FileContent[]; originals: Map<string, string | undefined> } | { ok: false; reason: string; files: FileContent[] };
+
+async function changedFiles(state: OpsGuardState, proposal: Proposal, original: (path: string) => Promise<Original>): Promise<Changes> {
+  const originals = new Map<string, string | undefined>();
+  const problems: string[] = [];
+  const read = async (path: string) => {
+    const found = await original(path);
+    if ("problem" in found) problems.push(found.problem);
+    const text = "text" in found ? found.text : undefined;
+    originals.set(path, text);
+    return text;
+  };
+  const refuse = (reason: string, files: FileContent[] = []) => ({ ok: false as const, reason, files });
+  let proposed: ProposedFile[];
+  if (proposal.patch !== undefined) {
+    const fromDiff = await filesFromDiff(proposal.patch, read);
+    if (problems.length) return refuse(problems[0]!);
+    if (!fromDiff.ok) return refuse(`the diff does not apply: ${fromDiff.reason}`);
+    proposed = fromDiff.files;
+  } else if (proposal.files !== undefined) {
+    proposed = [];
+    for (const file of proposal.files) {
+      const path = insideRepo(file.path);
+      if (!path) return refuse(`${file.path} is not a path inside the repository`);
+      proposed.push({ path, content: file.content });
+    }
+  } else {
+    proposed = [{ path: state.original!.path, content: proposal.content ?? "" }];
+  }
+  const protectedPaths = new Set(Object.keys(state.testHashes ?? {}));
+  const exempt = state.mode === "entry" ? state.original!.path : undefined;
+  for (const file of proposed) {
+    const problem = changeProblem(file.path, protectedPaths, exempt);
+    if (problem) return refuse(problem);
+  }
+  // Each file passes the intake (a sole fenced block unwrapped, size bounded, encodable as it declares).
+  const files: FileContent[] = [];
+  for (const file of proposed) {
+    const before = originals.has(file.path) ? originals.get(file.path) : await read(file.path);
+    if (problems.length) return refuse(problems[0]!);
+    const single = proposal.patch === undefined && proposal.files === undefined;
+    const intake = takeProposal(file.path, before === undefined ? 0 : sourceBytes(before).length, file.content, single ? proposal.size : undefined);
+    files.push(intake.file);
+    if (!intake.ok) return refuse(intake.reason, files);
+  }
+  // Files an overlay repeats unchanged are not part of the fix; an all-unchanged fix is left for gate 3 to refuse.
+  const changed = files.filter((f) => originals.get(f.path) !== f.content);
+  const kept = changed.length ? changed : files.slice(0, 1);
+  const target = state.original!.path;
+  kept.sort((a, b) => (a.path === target ? -1 : b.path === target ? 1 : a.path.localeCompare(b.path)));
+  return kept.length ? { ok: true, files: kept, originals } : refuse("the fix changes no file");
 }
 
 export const propose: NodeFn = async (state, { deps, signal }) => {
   const attempts = state.attempts ?? [];
-  const path = state.original!.path;
   let proposal;
   try {
     proposal = await deps.proposerFor(state).propose(proposalRequest(state), signal);
@@ -56,7 +140,7 @@ export const propose: NodeFn = async (state, { deps, signal }) => {
         : `The candidates ran out after ${attempts.length} refused attempt(s); no model was asked. ${decisiveRefusal(attempts)}`;
     return { update: { status: "FAILED", reason }, summary: reason };
   }
-  const intake = takeProposal(path, sourceBytes(state.original!.content).length, proposal.content, proposal.size);
+  const changes = proposal.refusal !== undefined ? undefined : await changedFiles(state, proposal, originalReader(state));
   const attempt = {
     number: attempts.length + 1,
     provider: proposal.provider,
@@ -64,16 +148,24 @@ export const propose: NodeFn = async (state, { deps, signal }) => {
     latencyMs: proposal.latencyMs,
     ...(proposal.usage ? { usage: proposal.usage } : {}),
     ...(proposal.fallbacks?.length ? { fallbacks: proposal.fallbacks } : {}),
-    files: [intake.file],
+    files: changes?.files ?? [],
     outcome: "pending" as const,
   };
-  const refusal = proposal.refusal ?? (intake.ok ? undefined : intake.reason);
-  if (refusal !== undefined) {
-    const update = refuseCurrent({ ...state, attempts: [...attempts, attempt] }, "validate", refusal);
-    return { update, summary: `attempt ${attempt.number} refused at once: ${refusal}` };
+  const withAttempt = { ...state, attempts: [...attempts, attempt] };
+  const refusal = proposal.refusal ?? (changes && !changes.ok ? changes.reason : undefined);
+  if (refusal !== undefined || !changes?.ok) {
+    const reason = refusal ?? "the proposal could not be read";
+    return { update: refuseCurrent(withAttempt, "validate", reason), summary: `attempt ${attempt.number} refused at once: ${reason}` };
   }
+  const baseline: Baseline = [...(state.baseline ?? [])];
+  for (const file of changes.files) {
+    if (baseline.some((b) => b.path === file.path)) continue;
+    const before = changes.originals.get(file.path);
+    baseline.push({ path: file.path, content: before ?? "", sha256: before === undefined ? null : sha256(sourceBytes(before)) });
+  }
+  const paths = changes.files.map((f) => f.path).join(", ");
   return {
-    update: { attempts: [...attempts, attempt] },
-    summary: `attempt ${attempt.number}/${state.maxFixAttempts} from ${proposal.provider} (${proposal.model}) in ${proposal.latencyMs} ms`,
+    update: { attempts: withAttempt.attempts, baseline },
+    summary: `attempt ${attempt.number}/${state.maxFixAttempts} from ${proposal.provider} (${proposal.model}) in ${proposal.latencyMs} ms: ${paths}`,
   };
 };

@@ -1,14 +1,17 @@
-/** Gate 3b: refuses candidates that game the evidence instead of fixing the bug (see gamingScreen). */
+/** Gate 3b, per changed file: refuses candidates that game the evidence instead of fixing the bug (see gamingScreen). */
 import type { NodeFn } from "../graph/deps.js";
-import { currentAttempt, refuseCurrent } from "../graph/attempts.js";
+import { currentAttempt, originalOf, refuseCurrent } from "../graph/attempts.js";
 import { screenCandidate } from "../tools/gamingScreen.js";
 import { readTestSources } from "../tools/testFiles.js";
 
 export const screen: NodeFn = async (state) => {
-  const file = currentAttempt(state).files[0]!;
+  const files = currentAttempt(state).files;
   const testSources = await readTestSources(state.workspace!, Object.keys(state.testHashes ?? {}));
-  const verdict = await screenCandidate(state.original!.content, file.content, { testSources });
-  if (verdict.ok) return { update: {}, summary: "no gaming found" };
-  const reason = `${verdict.code}: ${verdict.reason}`;
-  return { update: refuseCurrent(state, "screen", reason), summary: `refused, ${reason}` };
+  for (const file of files) {
+    const verdict = await screenCandidate(originalOf(state, file.path), file.content, { testSources });
+    if (verdict.ok) continue;
+    const reason = `${verdict.code}: ${verdict.reason}${files.length > 1 ? ` (${file.path})` : ""}`;
+    return { update: refuseCurrent(state, "screen", reason), summary: `refused, ${reason}` };
+  }
+  return { update: {}, summary: "no gaming found" };
 };

@@ -1,12 +1,15 @@
-/** Gate 3: the proposal must be a whole, parseable, changed Python file with nothing elided. */
+/** Gate 3, per changed file: each must be a whole, parseable, changed Python file with nothing elided. */
 import type { NodeFn } from "../graph/deps.js";
-import { currentAttempt, refuseCurrent } from "../graph/attempts.js";
+import { currentAttempt, originalOf, refuseCurrent } from "../graph/attempts.js";
 import { validateCandidate } from "../tools/validator.js";
 
 export const validate: NodeFn = async (state) => {
-  const file = currentAttempt(state).files[0]!;
-  const verdict = await validateCandidate(state.original!.content, file.content, { path: file.path });
-  if (verdict.ok) return { update: {}, summary: "passed" };
-  const reason = `${verdict.code}: ${verdict.reason}`;
-  return { update: refuseCurrent(state, "validate", reason), summary: `refused, ${reason}` };
+  const files = currentAttempt(state).files;
+  for (const file of files) {
+    const verdict = await validateCandidate(originalOf(state, file.path), file.content, { path: file.path, allowRenames: files.length > 1 });
+    if (verdict.ok) continue;
+    const reason = `${verdict.code}: ${verdict.reason}${files.length > 1 ? ` (${file.path})` : ""}`;
+    return { update: refuseCurrent(state, "validate", reason), summary: `refused, ${reason}` };
+  }
+  return { update: {}, summary: files.length > 1 ? `passed, ${files.length} files` : "passed" };
 };

@@ -2,9 +2,9 @@
  * Re-checks a proof bundle: the repository still matches the recorded hashes, and the recorded
  * evidence reproduces in a fresh sandbox. Any difference is reported in words.
  */
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import Docker from "dockerode";
 import { z } from "zod";
 import { remediate } from "../graph/remediate.js";
@@ -13,9 +13,9 @@ import { UsageError } from "../tools/errors.js";
 import { toInfraError } from "../tools/sandbox.js";
 import { diffHashes, hashTestFiles } from "../tools/testFiles.js";
 import { buildProof } from "../tools/proof.js";
-import { safeWrite } from "../tools/safeWrite.js";
+import { checkNoLinks, safeWrite } from "../tools/safeWrite.js";
 import { createWorkspaceManager } from "../tools/workspace.js";
-import { ARTIFACT_FILES } from "../nodes/report.js";
+import { ARTIFACT_FILES, FIX_DIR, ORIGINAL_DIR } from "../nodes/report.js";
 
 const ProofFile = z.object({
   mode: z.enum(["entry", "pytest"]),
@@ -25,6 +25,7 @@ const ProofFile = z.object({
   env_keys: z.array(z.string()).default([]),
   original: z.object({ path: z.string(), sha256: z.string() }),
   fix: z.object({ path: z.string(), sha256: z.string() }),
+  files: z.array(z.object({ path: z.string(), sha256: z.string(), original_sha256: z.string().nullable() })).optional(),
   tests: z.record(z.string(), z.string()),
   image: z.object({ name: z.string(), id: z.string().nullable() }),
   timeouts: z.object({ run_seconds: z.number(), test_seconds: z.number() }),
@@ -54,6 +55,54 @@ function essentialEvidence(mode: "entry" | "pytest", evidence: Record<string, un
   return site?.chain?.map((f) => `${f.file}:${f.function}`) ?? null;
 }
 
+type Check = (name: string, ok: boolean, detail: string) => void;
+type Proof = z.infer<typeof ProofFile>;
+interface RecordedFile {
+  path: string;
+  fix: Buffer;
+  /** null: the fix adds the file. */
+  original: Buffer | null;
+}
+
+/** One fixed file (the bundle's original layout): internal/original.py and internal/latest_patch.py. */
+async function checkRecordedFile(dir: string, repo: string, proof: Proof, check: Check): Promise<RecordedFile[]> {
+  const original = await readRecorded(dir, ARTIFACT_FILES.original);
+  const fix = await readRecorded(dir, ARTIFACT_FILES.latestPatch);
+  check("recorded original", sha256(original) === proof.original.sha256, sha256(original) === proof.original.sha256 ? "matches its hash" : "internal/original.py differs from the hash in proof.json");
+  check("recorded fix", sha256(fix) === proof.fix.sha256, sha256(fix) === proof.fix.sha256 ? "matches its hash" : "internal/latest_patch.py differs from the hash in proof.json");
+  const inRepo = await readFile(join(repo, proof.original.path)).catch(() => undefined);
+  const repoHash = inRepo ? sha256(inRepo) : "";
+  const state = repoHash === proof.original.sha256 ? "the original (fix not applied)" : repoHash === proof.fix.sha256 ? "the fix (applied)" : undefined;
+  check(`repository ${proof.original.path}`, state !== undefined, state ?? (inRepo ? "matches neither the recorded original nor the fix" : "is missing"));
+  return [{ path: proof.original.path, fix, original }];
+}
+
+/** Several fixed files: each under internal/fix/ and internal/original/; the repository holds all originals or all fixes. */
+async function checkRecordedSet(dir: string, repo: string, files: NonNullable<Proof["files"]>, check: Check): Promise<RecordedFile[]> {
+  const recorded: RecordedFile[] = [];
+  const states: string[] = [];
+  for (const file of files) {
+    const fix = await readRecorded(dir, `${FIX_DIR}/${file.path}`);
+    check(`recorded fix ${file.path}`, sha256(fix) === file.sha256, sha256(fix) === file.sha256 ? "matches its hash" : `${FIX_DIR}/${file.path} differs from the hash in proof.json`);
+    const original = file.original_sha256 === null ? null : await readRecorded(dir, `${ORIGINAL_DIR}/${file.path}`);
+    if (original !== null) {
+      const same = sha256(original) === file.original_sha256;
+      check(`recorded original ${file.path}`, same, same ? "matches its hash" : `${ORIGINAL_DIR}/${file.path} differs from the hash in proof.json`);
+    }
+    const inRepo = await readFile(join(repo, file.path)).catch(() => undefined);
+    const hash = inRepo === undefined ? null : sha256(inRepo);
+    states.push(hash === file.original_sha256 ? "original" : hash === file.sha256 ? "fix" : `${file.path} ${inRepo === undefined ? "is missing" : "matches neither the recorded original nor the fix"}`);
+    recorded.push({ path: file.path, fix, original });
+  }
+  const all = new Set(states);
+  const ok = all.size === 1 && (all.has("original") || all.has("fix"));
+  const detail = ok
+    ? `${files.length} files hold ${all.has("fix") ? "the fix (applied)" : "the original (fix not applied)"}`
+    : states.filter((s) => s !== "original" && s !== "fix").join("; ") || "some files hold the fix and some the original";
+  check("repository files", ok, detail);
+  return recorded;
+}
+
 export interface VerifyProofOptions {
   /** The --env values the run had: the bundle keeps only their names. */
   env?: Record<string, string>;
@@ -78,20 +127,13 @@ export async function verifyProof(
   if (missing.length) {
     throw new UsageError(`The proof was made with --env ${missing.join(", ")}: pass the same value${missing.length > 1 ? "s" : ""} again (--env KEY=VALUE).`);
   }
-  const original = await readRecorded(dir, ARTIFACT_FILES.original);
-  const fix = await readRecorded(dir, ARTIFACT_FILES.latestPatch);
   const checks: ProofCheck[] = [];
   const check = (name: string, ok: boolean, detail: string) => {
     checks.push({ name, ok, detail });
     onProgress(`${ok ? "ok  " : "FAIL"} ${name}: ${detail}`);
   };
-
-  check("recorded original", sha256(original) === proof.original.sha256, sha256(original) === proof.original.sha256 ? "matches its hash" : "internal/original.py differs from the hash in proof.json");
-  check("recorded fix", sha256(fix) === proof.fix.sha256, sha256(fix) === proof.fix.sha256 ? "matches its hash" : "internal/latest_patch.py differs from the hash in proof.json");
-  const inRepo = await readFile(join(repo, proof.original.path)).catch(() => undefined);
-  const repoHash = inRepo ? sha256(inRepo) : "";
-  const state = repoHash === proof.original.sha256 ? "the original (fix not applied)" : repoHash === proof.fix.sha256 ? "the fix (applied)" : undefined;
-  check(`repository ${proof.original.path}`, state !== undefined, state ?? (inRepo ? "matches neither the recorded original nor the fix" : "is missing"));
+  const multi = proof.files !== undefined && !(proof.files.length === 1 && proof.files[0]!.path === proof.original.path);
+  const recorded = multi ? await checkRecordedSet(dir, repo, proof.files!, check) : await checkRecordedFile(dir, repo, proof, check);
   const testProblems = diffHashes(proof.tests, await hashTestFiles(repo, Object.keys(proof.tests)));
   check("test files", testProblems.length === 0, testProblems.length ? testProblems.join(", ") : `${Object.keys(proof.tests).length} file(s) match their hashes`);
   const image = await new Docker()
@@ -108,10 +150,19 @@ export async function verifyProof(
   // recorded fix as the only candidate: it must succeed with the same evidence.
   const scratch = await mkdtemp(join(tmpdir(), "opsguard-verify-proof-"));
   try {
-    // The same copy a run makes (what the repository is, links never leading out), original restored.
+    // The same copy a run makes (what the repository is, links never leading out), originals restored;
+    // the recorded fix is the only candidate (an overlay directory for several files).
     const copy = await createWorkspaceManager(scratch).create(repo, { exclude: [dir] });
-    await safeWrite(copy, proof.original.path, original);
-    await writeFile(join(scratch, "fix.py"), fix);
+    for (const file of recorded) {
+      if (file.original === null) {
+        await checkNoLinks(copy, file.path);
+        await rm(join(copy, file.path), { force: true });
+      } else await safeWrite(copy, file.path, file.original);
+      if (multi) {
+        await mkdir(dirname(join(scratch, "fix", file.path)), { recursive: true });
+        await writeFile(join(scratch, "fix", file.path), file.fix);
+      } else await writeFile(join(scratch, "fix.py"), file.fix);
+    }
     onProgress("re-running the reproduction and the verification in fresh sandboxes ...");
     const rerun = await remediate({
       repo: copy,
@@ -122,7 +173,7 @@ export async function verifyProof(
       env,
       target: proof.original.path,
       mode: proof.mode,
-      candidates: [join(scratch, "fix.py")],
+      candidates: [join(scratch, multi ? "fix" : "fix.py")],
       artifacts: join(scratch, "artifacts"),
       image: proof.image.name,
       timeoutSeconds: proof.timeouts.run_seconds,

@@ -1,12 +1,15 @@
 /**
- * `--candidate FILE` proposer: attempt N takes the N-th file as the full new content of the file
- * being fixed. It is stateless (the attempt number comes from the request), so a resumed run picks
- * the same file. When the files run out it returns null and no model is ever asked. A file larger
- * than any fix may be is read only in part; one that is not text is proposed as a refusal.
+ * `--candidate PATH` proposer: attempt N takes the N-th path. A `.diff` or `.patch` file is a unified
+ * diff of any number of files; a directory is an overlay of whole files at repository-relative
+ * paths; any other file is the whole new content of the file being fixed. It is stateless (the
+ * attempt number comes from the request), so a resumed run picks the same path. When the paths run
+ * out it returns null and no model is ever asked. A file larger than any fix may be is read only in
+ * part; one that is not text is proposed as a refusal.
  */
-import { open } from "node:fs/promises";
+import { open, readdir, stat } from "node:fs/promises";
+import { join, relative } from "node:path";
 import { UsageError } from "./errors.js";
-import type { Proposer } from "./proposer.js";
+import type { Proposal, Proposer, ProposedFile } from "./proposer.js";
 import type { Clock } from "./clock.js";
 import { systemClock } from "./clock.js";
 import { MAX_CANDIDATE_BYTES } from "./proposalIntake.js";
@@ -24,23 +27,60 @@ async function readCapped(file: string): Promise<{ bytes: Buffer; size: number }
   }
 }
 
+export const isDiffFile = (path: string) => /\.(diff|patch)$/i.test(path);
+
+type Change = Pick<Proposal, "content" | "files" | "patch" | "size" | "refusal">;
+
+async function overlay(dir: string, at = dir, files: ProposedFile[] = []): Promise<ProposedFile[] | { refusal: string }> {
+  for (const entry of await readdir(at, { withFileTypes: true })) {
+    const path = join(at, entry.name);
+    if (entry.isDirectory()) {
+      const inner = await overlay(dir, path, files);
+      if (!Array.isArray(inner)) return inner;
+    } else if (entry.isFile()) {
+      const read = await readCapped(path);
+      if (read.size > MAX_CANDIDATE_BYTES) return { refusal: `the candidate file ${path} is over the limit of ${MAX_CANDIDATE_BYTES} bytes` };
+      const decoded = decodeSource(read.bytes);
+      if (!decoded.ok) return { refusal: `the candidate file ${path} ${decoded.reason}` };
+      files.push({ path: relative(dir, path).split("\\").join("/"), content: decoded.text });
+    }
+  }
+  return files.sort((a, b) => a.path.localeCompare(b.path));
+}
+
+async function readCandidate(file: string): Promise<Change> {
+  if ((await stat(file)).isDirectory()) {
+    const files = await overlay(file);
+    return Array.isArray(files) ? { files } : { content: "", refusal: files.refusal };
+  }
+  const read = await readCapped(file);
+  if (isDiffFile(file)) {
+    if (read.size > MAX_CANDIDATE_BYTES) return { content: "", refusal: `the diff ${file} is over the limit of ${MAX_CANDIDATE_BYTES} bytes` };
+    try {
+      return { patch: new TextDecoder("utf-8", { fatal: true }).decode(read.bytes) };
+    } catch {
+      return { content: "", refusal: `the diff ${file} is not UTF-8 text` };
+    }
+  }
+  if (read.size > read.bytes.length) return { content: read.bytes.toString("latin1"), size: read.size };
+  const decoded = decodeSource(read.bytes);
+  if (!decoded.ok) return { content: "", refusal: `the candidate ${file} ${decoded.reason}` };
+  return { content: decoded.text };
+}
+
 export function createCandidateProposer(files: string[], clock: Clock = systemClock): Proposer {
   return {
     async propose(request) {
       const file = files[request.previousAttempts.length];
       if (file === undefined) return null;
       const started = clock.now();
-      let read: { bytes: Buffer; size: number };
+      let change: Change;
       try {
-        read = await readCapped(file);
+        change = await readCandidate(file);
       } catch (err) {
         throw new UsageError(`Cannot read candidate ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}.`);
       }
-      const base = { provider: "candidate", model: file, latencyMs: clock.now() - started };
-      if (read.size > read.bytes.length) return { ...base, content: read.bytes.toString("latin1"), size: read.size };
-      const decoded = decodeSource(read.bytes);
-      if (!decoded.ok) return { ...base, content: "", refusal: `the candidate ${file} ${decoded.reason}` };
-      return { ...base, content: decoded.text };
+      return { ...change, provider: "candidate", model: file, latencyMs: clock.now() - started };
     },
   };
 }

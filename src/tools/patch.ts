@@ -25,6 +25,31 @@ export function patchBytes(diff: string, before: string, after: string): Buffer 
   return Buffer.concat(parts);
 }
 
+/** A file added by a fix: git apply creates it from a diff against /dev/null. */
+export function addedFileDiff(path: string, content: string): string {
+  const patch = createTwoFilesPatch("/dev/null", `b/${path}`, "", content, undefined, undefined, { context: 3 });
+  return patch.replace(/^=+\n/, "");
+}
+
+export interface FileChange {
+  path: string;
+  /** The content before, or null when the fix adds the file. */
+  before: string | null;
+  after: string;
+}
+
+const fileDiff = (c: FileChange) => (c.before === null ? addedFileDiff(c.path, c.after) : unifiedDiff(c.path, c.before, c.after));
+
+/** One multi-file diff that `git apply` accepts from the repository root. */
+export function changeSetDiff(changes: readonly FileChange[]): string {
+  return changes.map(fileDiff).join("");
+}
+
+/** The bytes of changeSetDiff, each file's lines in its own encoding (see patchBytes). */
+export function changeSetBytes(changes: readonly FileChange[]): Buffer {
+  return Buffer.concat(changes.map((c) => patchBytes(fileDiff(c), c.before ?? "", c.after)));
+}
+
 export interface DiffSummary {
   linesAdded: number;
   linesRemoved: number;

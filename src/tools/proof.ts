@@ -9,7 +9,7 @@ export const PROOF_FORMAT = 1;
 
 export function buildProof(state: OpsGuardState) {
   const accepted = state.attempts?.find((a) => a.outcome === "accepted");
-  const fix = accepted?.files[0];
+  const fix = accepted?.files.find((f) => f.path === state.original?.path) ?? accepted?.files[0];
   const before = state.reproduction;
   const after = state.verification;
   if (!fix || !state.original || !before || !after || !state.proof) return undefined;
@@ -25,6 +25,12 @@ export function buildProof(state: OpsGuardState) {
     env_keys: Object.keys(state.env ?? {}).sort(),
     original: { path: state.original.path, sha256: state.original.sha256 },
     fix: { path: fix.path, sha256: fix.sha256 },
+    /** Every file the fix changes or adds (original_sha256 null: added). */
+    files: accepted!.files.map((f) => {
+      const before = state.baseline?.find((b) => b.path === f.path);
+      const original = before ? before.sha256 : f.path === state.original!.path ? state.original!.sha256 : null;
+      return { path: f.path, sha256: f.sha256, original_sha256: original };
+    }),
     tests: state.testHashes ?? {},
     image: { name: after.image, id: after.imageId ?? null },
     commands: { reproduce: before.command, compile_and_verify: after.command },

@@ -34,9 +34,21 @@ export interface TokenUsage {
   outputTokens: number;
 }
 
+/** A whole file at a repository-relative path (POSIX separators). */
+export interface ProposedFile {
+  path: string;
+  content: string;
+}
+
+/**
+ * A proposal carries exactly one of: `content` (the whole new `request.file`), `files` (whole files
+ * at repository-relative paths, changed or added), or `patch` (a unified diff of any number of files).
+ */
 export interface Proposal {
   /** The proposed full new content of `request.file.path`, exactly as returned. */
-  content: string;
+  content?: string;
+  files?: ProposedFile[];
+  patch?: string;
   /** "candidate", "nvidia", "groq", "openai", or a test's own name. */
   provider: string;
   model: string;

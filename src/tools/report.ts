@@ -3,6 +3,7 @@
  * the readable summary (judge_summary.txt) and the node log (run.log). Nothing here touches disk.
  */
 import type { Attempt, OpsGuardState, SandboxRun } from "../graph/state.js";
+import { originalOf } from "../graph/attempts.js";
 import { changeList, diffSummary } from "./patch.js";
 import { OPSGUARD_VERSION } from "./version.js";
 
@@ -41,6 +42,17 @@ function attemptReport(attempt: Attempt) {
   };
 }
 
+function sumDiffs(state: OpsGuardState, attempt: Attempt) {
+  let linesAdded = 0;
+  let linesRemoved = 0;
+  for (const file of attempt.files) {
+    const one = diffSummary(originalOf(state, file.path), file.content);
+    linesAdded += one.linesAdded;
+    linesRemoved += one.linesRemoved;
+  }
+  return { linesAdded, linesRemoved };
+}
+
 /** The accepted attempt, or else the last one. */
 export function latestAttempt(state: OpsGuardState): Attempt | undefined {
   const attempts = state.attempts ?? [];
@@ -50,8 +62,7 @@ export function latestAttempt(state: OpsGuardState): Attempt | undefined {
 export function buildFinalReport(state: OpsGuardState) {
   const attempts = state.attempts ?? [];
   const accepted = attempts.find((a) => a.outcome === "accepted");
-  const fixed = accepted?.files[0];
-  const summary = fixed && state.original ? diffSummary(state.original.content, fixed.content) : null;
+  const summary = accepted?.files.length ? sumDiffs(state, accepted) : null;
   const sum = (pick: (a: Attempt) => number) => attempts.reduce((total, a) => total + pick(a), 0);
   return {
     status: state.status ?? "FAILED",
@@ -132,10 +143,9 @@ export function buildJudgeSummary(state: OpsGuardState): string {
   }
   lines.push("");
   const accepted = (state.attempts ?? []).find((a) => a.outcome === "accepted");
-  const fixed = accepted?.files[0];
-  if (fixed && state.original) {
+  for (const fixed of accepted?.files ?? []) {
     lines.push(`Change view (${fixed.path})`, "------------------------");
-    lines.push(...changeList(state.original.content, fixed.content), "");
+    lines.push(...changeList(originalOf(state, fixed.path), fixed.content), "");
   }
   if (state.verification) {
     lines.push("Verification (after)", "--------------------", `$ ${state.verification.command.join(" ")}`);

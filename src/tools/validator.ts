@@ -34,6 +34,11 @@ export type Verdict = { ok: true } | { ok: false; code: RefusalCode; reason: str
 export interface ValidateOptions {
   /** The file's path, used to name it in reasons. */
   path?: string;
+  /**
+   * In a fix of several files, a definition that disappears while the same file gains a new one in
+   * the same scope counts as renamed (the callers are changed in the other files), not as lost.
+   */
+  allowRenames?: boolean;
 }
 
 function refuse(code: RefusalCode, reason: string): Verdict {
@@ -270,18 +275,29 @@ function placeholderEvidence(original: Facts, candidate: Facts): string[] {
  * Definitions of the original missing from the candidate. When the original does not parse, its
  * tree is a best guess, so a name counts as kept if it is defined anywhere in the candidate.
  */
-function vanishedDefinitions(original: Facts, candidate: Facts): string[] {
+function vanishedDefinitions(original: Facts, candidate: Facts, allowRenames = false): string[] {
   const kept = new Set(candidate.definitions);
   const lenient = !original.syntax.ok;
-  return original.definitions.filter(
+  const vanished = original.definitions.filter(
     (name) => !kept.has(name) && !(lenient && candidate.allDefinitions.has(name.split(".").at(-1) ?? name)),
   );
+  if (!allowRenames) return vanished;
+  // Each vanished name may be matched by one new name in the same scope.
+  const scope = (name: string) => name.split(".").slice(0, -1).join(".");
+  const before = new Set(original.definitions);
+  const added = candidate.definitions.filter((name) => !before.has(name)).map(scope);
+  return vanished.filter((name) => {
+    const at = added.indexOf(scope(name));
+    if (at < 0) return true;
+    added.splice(at, 1);
+    return false;
+  });
 }
 
-function contentLossVerdict(original: Facts, candidate: Facts): Verdict | undefined {
+function contentLossVerdict(original: Facts, candidate: Facts, allowRenames?: boolean): Verdict | undefined {
   const evidence = [...elisionEvidence(original, candidate), ...placeholderEvidence(original, candidate)];
   if (candidate.statements === 0 && original.statements > 0) evidence.push("the answer holds only comments, no code");
-  const vanished = vanishedDefinitions(original, candidate);
+  const vanished = vanishedDefinitions(original, candidate, allowRenames);
   if (vanished.length > 0) evidence.push(`these definitions vanished: ${vanished.join(", ")}`);
   if (evidence.length === 0) return undefined;
   return refuse("CONTENT_LOSS", `The answer leaves out code of the original: ${evidence.join("; ")}.`);
@@ -306,6 +322,6 @@ export async function validateCandidate(original: string, candidate: string, opt
   const verdict =
     (await findProse(candidate, facts.syntax)) ??
     syntaxVerdict(candidate, facts.syntax, file) ??
-    contentLossVerdict(await parsePython(original, readFacts), facts);
+    contentLossVerdict(await parsePython(original, readFacts), facts, options.allowRenames);
   return verdict ?? { ok: true };
 }

@@ -44,7 +44,8 @@ const USAGE_CASES: [string, string[], number, string][] = [
   ["a missing --repo", ["--repo", "no/such/dir", "--error", "x"], 64, "--repo no/such/dir is not a directory."],
   ["a --repo that is a file", ["--repo", "demo_repo/app.py", "--error", "x"], 64, "--repo demo_repo/app.py is not a directory."],
   ["a missing --candidate", ["--repo", "demo_repo", "--error", "x", "--candidate", "nope.py"], 64, "--candidate nope.py is not a file."],
-  ["a --candidate that is a directory", ["--repo", "demo_repo", "--error", "x", "--candidate", "demo_repo"], 64, "--candidate demo_repo is not a file."],
+  // A directory is a candidate now (an overlay of whole files, issue 13); a device is neither form.
+  ["a --candidate that is neither a file nor a directory", ["--repo", "demo_repo", "--error", "x", "--candidate", "/dev/null"], 64, "--candidate /dev/null is not a file. Give the whole new file, a .diff/.patch, or a directory of whole files."],
   ["--timeout 0", ["--repo", "demo_repo", "--error", "x", "--timeout", "0"], 64, "--timeout must be a positive number"],
   ["--timeout that is not a number", ["--repo", "demo_repo", "--error", "x", "--timeout", "soon"], 64, "--timeout must be a positive number"],
   ["--test-timeout -1", ["--repo", "demo_repo", "--error", "x", "--test-timeout", "-1"], 64, "--test-timeout must be a positive number"],

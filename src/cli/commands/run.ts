@@ -13,7 +13,7 @@ export function runOptions(y: Argv) {
     .option("tests", { type: "string", array: true, default: [] as string[], describe: "Pytest mode: a path or node id pytest collects from (repeatable) [default: what the repository's pytest configuration says]" })
     .option("target", { type: "string", describe: "The file that gets fixed [default: the entry file, or the module's file]" })
     .option("mode", { choices: ["entry", "pytest"] as const, default: "entry" as const, describe: "Run the entry file (or module), or the tests pytest collects" })
-    .option("candidate", { type: "string", array: true, default: [] as string[], describe: "A full new version of the entry file, one per fix attempt, instead of asking a model (repeatable)" })
+    .option("candidate", { type: "string", array: true, default: [] as string[], describe: "A fix to try instead of asking a model, one per attempt (repeatable): the whole new target file, a .diff/.patch of any number of files, or a directory of whole files at repository paths" })
     .option("artifacts", { type: "string", default: "artifacts", describe: "Directory for the reports, the diff and the log" })
     .option("timeout", { type: "number", default: 30, describe: "Wall-clock limit of each sandbox run, in seconds" })
     .option("test-timeout", { type: "number", default: 10, describe: "Time limit of each test in pytest mode, in seconds" })

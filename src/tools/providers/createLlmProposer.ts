@@ -82,7 +82,7 @@ export function createLlmProposer(options: LlmProposerOptions): Proposer {
           latencyMs: clock.now() - started,
           ...usageOf(answer),
         };
-        const verdict = await options.validate(request.file.content, answered.content);
+        const verdict = await options.validate(request.file.content, answer.text);
         if (verdict.ok) return { ...answered, ...fallbacksField(failures) };
         const record = {
           provider: provider.name,
