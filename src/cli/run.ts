@@ -56,6 +56,7 @@ export async function checkInput(args: RunArgs): Promise<OpsGuardInput> {
     ...(args["require-sealed"] ? { requireSealed: true } : {}),
     reviewFix: args.review,
     maxReproAttempts: args["max-repro-attempts"],
+    ...(args["context-tokens"] !== undefined ? { contextTokens: args["context-tokens"] } : {}),
     maxFixAttempts: args["max-fix-attempts"],
     ...(args.image ? { image: args.image } : {}),
     ...(args.provider ? { provider: args.provider } : {}),

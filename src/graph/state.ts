@@ -45,6 +45,12 @@ export const OpsGuardInput = z.object({
     .optional()
     .describe("Pytest mode: refuse a fix unless every fail-to-pass test was proven sealed (tests and fix in separate processes)"),
   image: z.string().optional().describe("Sandbox image (default opsguard-sandbox:py3.11 or OPSGUARD_IMAGE)"),
+  contextTokens: z
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .describe("Token budget of the files a model is shown beyond the target (default 12000)"),
   maxReproAttempts: z.number().int().min(1).default(2).describe("Reproduction tries before NOT_REPRODUCIBLE"),
   maxFixAttempts: z.number().int().min(1).default(3).describe("Fix tries before FAILED"),
   provider: ProviderName.optional().describe("Model provider (default nvidia, with groq as fallback)"),

@@ -7,7 +7,10 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { NodeFn } from "../graph/deps.js";
 import type { FileContent, OpsGuardState, SandboxRun } from "../graph/state.js";
-import type { Proposal, ProposalRequest, ProposedFile } from "../tools/proposer.js";
+import type { FileToFix, Proposal, ProposalRequest, ProposedFile } from "../tools/proposer.js";
+import { parseFileBlocks } from "../tools/fileBlocks.js";
+import { localise } from "../tools/localise.js";
+import { readPythonFiles } from "../tools/pythonFiles.js";
 import { sha256 } from "../tools/hash.js";
 import { OpsGuardError } from "../tools/errors.js";
 import { decisiveRefusal, refuseCurrent } from "../graph/attempts.js";
@@ -36,12 +39,13 @@ export function targetFile(state: OpsGuardState, files: FileContent[]): FileCont
   return files.find((f) => f.path === state.original?.path) ?? files[0];
 }
 
-export function proposalRequest(state: OpsGuardState): ProposalRequest {
+export function proposalRequest(state: OpsGuardState, context: FileToFix[] = []): ProposalRequest {
   return {
     errorDescription: state.error,
     reproductionOutput: formatRun(state.reproduction!),
     mode: state.mode,
     file: { path: state.original!.path, content: state.original!.content },
+    ...(context.length ? { context } : {}),
     previousAttempts: (state.attempts ?? []).map((a) => {
       const file = targetFile(state, a.files);
       return { number: a.number, ...(file ? { content: file.content } : {}), refusal: `refused at the ${a.stage} gate: ${a.reason}` };
@@ -68,9 +72,37 @@ function originalReader(state: OpsGuardState): (path: string) => Promise<Origina
   };
 }
 
+/**
+ * The other files a model is shown and may change: what the reproduced failure points at, ranked,
+ * within --context-tokens (see localise.ts). Their originals, never an earlier attempt's edits.
+ */
+async function localisedContext(state: OpsGuardState, original: (path: string) => Promise<Original>): Promise<FileToFix[]> {
+  const files = await readPythonFiles(state.workspace!);
+  for (const before of state.baseline ?? []) {
+    if (before.sha256 === null) files.delete(before.path);
+    else files.set(before.path, before.content);
+  }
+  const run = state.reproduction!;
+  const protectedPaths = new Set(Object.keys(state.testHashes ?? {}));
+  const ranked = localise({
+    target: state.original!.path,
+    output: `${run.stderr}\n${run.stdout}`,
+    failingTests: state.classification?.failingTests ?? [],
+    files,
+    protectedPaths,
+    ...(state.contextTokens !== undefined ? { budgetTokens: state.contextTokens } : {}),
+  });
+  const context: FileToFix[] = [];
+  for (const path of ranked.slice(1)) {
+    const found = await original(path);
+    if ("text" in found && changeProblem(path, protectedPaths) === undefined) context.push({ path, content: found.text });
+  }
+  return context;
+}
+
 type Changes = { ok: true; files: FileContent[]; originals: Map<string, string | undefined> } | { ok: false; reason: string; files: FileContent[] };
 
-async function changedFiles(state: OpsGuardState, proposal: Proposal, original: (path: string) => Promise<Original>): Promise<Changes> {
+async function changedFiles(state: OpsGuardState, proposal: Proposal, original: (path: string) => Promise<Original>, shown: string[]): Promise<Changes> {
   const originals = new Map<string, string | undefined>();
   const problems: string[] = [];
   const read = async (path: string) => {
@@ -82,7 +114,11 @@ async function changedFiles(state: OpsGuardState, proposal: Proposal, original: 
   };
   const refuse = (reason: string, files: FileContent[] = []) => ({ ok: false as const, reason, files });
   let proposed: ProposedFile[];
-  if (proposal.patch !== undefined) {
+  if (proposal.blocks !== undefined) {
+    const parsed = parseFileBlocks(proposal.blocks, shown);
+    if (!parsed.ok) return refuse(`BLOCK_FORMAT: ${parsed.reason}`);
+    proposed = parsed.files;
+  } else if (proposal.patch !== undefined) {
     const fromDiff = await filesFromDiff(proposal.patch, read);
     if (problems.length) return refuse(problems[0]!);
     if (!fromDiff.ok) return refuse(`the diff does not apply: ${fromDiff.reason}`);
@@ -108,7 +144,7 @@ async function changedFiles(state: OpsGuardState, proposal: Proposal, original: 
   for (const file of proposed) {
     const before = originals.has(file.path) ? originals.get(file.path) : await read(file.path);
     if (problems.length) return refuse(problems[0]!);
-    const single = proposal.patch === undefined && proposal.files === undefined;
+    const single = proposal.content !== undefined && proposal.patch === undefined && proposal.files === undefined && proposal.blocks === undefined;
     const intake = takeProposal(file.path, before === undefined ? 0 : sourceBytes(before).length, file.content, single ? proposal.size : undefined);
     files.push(intake.file);
     if (!intake.ok) return refuse(intake.reason, files);
@@ -123,9 +159,12 @@ async function changedFiles(state: OpsGuardState, proposal: Proposal, original: 
 
 export const propose: NodeFn = async (state, { deps, signal }) => {
   const attempts = state.attempts ?? [];
+  const original = originalReader(state);
+  // Candidates say themselves which files they change; a model is shown what the failure points at.
+  const context = state.candidates.length === 0 ? await localisedContext(state, original) : [];
   let proposal;
   try {
-    proposal = await deps.proposerFor(state).propose(proposalRequest(state), signal);
+    proposal = await deps.proposerFor(state).propose(proposalRequest(state, context), signal);
   } catch (err) {
     // No provider answered (transport, 5xx, 429, timeout on every one): the attempt counts as refused.
     if (!(err instanceof OpsGuardError) || err.code !== "LLM_UNAVAILABLE") throw err;
@@ -140,7 +179,8 @@ export const propose: NodeFn = async (state, { deps, signal }) => {
         : `The candidates ran out after ${attempts.length} refused attempt(s); no model was asked. ${decisiveRefusal(attempts)}`;
     return { update: { status: "FAILED", reason }, summary: reason };
   }
-  const changes = proposal.refusal !== undefined ? undefined : await changedFiles(state, proposal, originalReader(state));
+  const shown = [state.original!.path, ...context.map((f) => f.path)];
+  const changes = proposal.refusal !== undefined ? undefined : await changedFiles(state, proposal, original, shown);
   const attempt = {
     number: attempts.length + 1,
     provider: proposal.provider,

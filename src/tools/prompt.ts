@@ -17,11 +17,15 @@ const EXCERPT_TAIL = 1000;
 interface Templates {
   system: string;
   fix: string;
+  /** For requests with context files: the block answer format. */
+  systemFiles: string;
+  fixFiles: string;
 }
 
 let templates: Templates | undefined;
 
 export function buildFixPrompt(request: ProposalRequest): { system: string; user: string } {
+  if (request.context?.length) return buildFilesPrompt(request);
   const { system, fix } = loadTemplates();
   const user = fillTemplate(
     fix,
@@ -38,6 +42,26 @@ export function buildFixPrompt(request: ProposalRequest): { system: string; user
   return { system, user };
 }
 
+/** The prompt for several files: every shown file whole, and the block answer format (prompts/*-files.md). */
+function buildFilesPrompt(request: ProposalRequest): { system: string; user: string } {
+  const { systemFiles, fixFiles } = loadTemplates();
+  const shown = [request.file, ...(request.context ?? [])];
+  const user = fillTemplate(
+    fixFiles,
+    { retry: request.previousAttempts.length > 0 },
+    {
+      filePath: request.file.path,
+      filePaths: shown.map((f) => f.path).join(", "),
+      mode: request.mode,
+      errorDescription: request.errorDescription.trim(),
+      reproductionOutput: request.reproductionOutput.trimEnd(),
+      files: shown.map((f) => `<file path="${f.path}">\n${endWithNewline(f.content)}</file>`).join("\n"),
+      previousAttempts: request.previousAttempts.map(renderAttempt).join("\n\n"),
+    },
+  );
+  return { system: systemFiles, user };
+}
+
 /**
  * The directory of the opsguard package.json above `fromDir`. Works from src/ under a TS loader,
  * from dist/, and from node_modules/opsguard when installed.
@@ -47,7 +71,12 @@ export function buildFixPrompt(request: ProposalRequest): { system: string; user
 function loadTemplates(): Templates {
   if (!templates) {
     const dir = join(packageRoot(), "prompts");
-    templates = { system: readTemplate(join(dir, "system.md")).trimEnd(), fix: readTemplate(join(dir, "fix.md")) };
+    templates = {
+      system: readTemplate(join(dir, "system.md")).trimEnd(),
+      fix: readTemplate(join(dir, "fix.md")),
+      systemFiles: readTemplate(join(dir, "system-files.md")).trimEnd(),
+      fixFiles: readTemplate(join(dir, "fix-files.md")),
+    };
   }
   return templates;
 }

@@ -25,6 +25,11 @@ export interface ProposalRequest {
   /** "entry" or "pytest". */
   mode: "entry" | "pytest";
   file: FileToFix;
+  /**
+   * Other files the failure points at (localisation), most relevant first. When present the model
+   * may change `file` and any of these, and answers with one block per changed file.
+   */
+  context?: FileToFix[];
   /** Earlier refused attempts, oldest first, so the model can correct itself. */
   previousAttempts: PreviousAttempt[];
 }
@@ -42,13 +47,16 @@ export interface ProposedFile {
 
 /**
  * A proposal carries exactly one of: `content` (the whole new `request.file`), `files` (whole files
- * at repository-relative paths, changed or added), or `patch` (a unified diff of any number of files).
+ * at repository-relative paths, changed or added), `patch` (a unified diff of any number of files),
+ * or `blocks` (a model's answer of one path line and fenced block per changed file).
  */
 export interface Proposal {
   /** The proposed full new content of `request.file.path`, exactly as returned. */
   content?: string;
   files?: ProposedFile[];
   patch?: string;
+  /** A block-format answer (see fileBlocks.ts), exactly as the model gave it; parsed by the graph. */
+  blocks?: string;
   /** "candidate", "nvidia", "groq", "openai", or a test's own name. */
   provider: string;
   model: string;

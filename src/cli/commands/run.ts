@@ -22,6 +22,7 @@ export function runOptions(y: Argv) {
     .option("review", { type: "boolean", default: false, describe: "Pause for a person to approve or reject a proven fix (before --apply writes it)" })
     .option("checkpoint", { type: "string", describe: "Checkpoint store: a SQLite file, or postgres://... [default: ARTIFACTS/checkpoints.sqlite]" })
     .option("image", { type: "string", describe: "Sandbox image [default: $OPSGUARD_IMAGE or opsguard-sandbox:py3.11]" })
+    .option("context-tokens", { type: "number", describe: "Token budget of the files a model is shown besides the target, chosen from what the failure points at [default: 12000]" })
     .option("max-repro-attempts", { type: "number", default: 2, describe: "Reproduction tries before NOT_REPRODUCIBLE" })
     .option("max-fix-attempts", { type: "number", default: 3, describe: "Fix tries before FAILED" })
     .option("provider", { choices: ["nvidia", "groq", "openai"] as const, describe: "Model provider [default: nvidia, with groq as fallback]" })
@@ -35,6 +36,8 @@ export function runOptions(y: Argv) {
       if (argv["require-sealed"] && argv.mode !== "pytest") {
         throw new UsageError("--require-sealed needs --mode pytest: only a test suite can be run sealed.");
       }
+      const budget = argv["context-tokens"];
+      if (budget !== undefined && !(Number.isInteger(budget) && budget >= 1)) throw new UsageError("--context-tokens must be a whole number of at least 1.");
       for (const flag of ["max-repro-attempts", "max-fix-attempts"] as const) {
         const value = argv[flag];
         if (!Number.isInteger(value) || value < 1) throw new UsageError(`--${flag} must be a whole number of at least 1.`);

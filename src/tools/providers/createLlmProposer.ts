@@ -9,7 +9,8 @@ import { systemClock } from "../clock.js";
 import { AbortedError, InfraError, OpsGuardError } from "../errors.js";
 import { buildFixPrompt } from "../prompt.js";
 import { unwrapSoleFence } from "../proposalIntake.js";
-import type { Proposal, Proposer, TokenUsage } from "../proposer.js";
+import type { FileToFix, Proposal, Proposer, TokenUsage } from "../proposer.js";
+import { parseFileBlocks } from "../fileBlocks.js";
 import { classifyLlmFailure } from "./classifyLlmFailure.js";
 import { connectProvider, type ConnectedProvider } from "./connectProvider.js";
 import { PROVIDER_NAMES, PROVIDER_SPECS, type ProviderChoice } from "./providerSpecs.js";
@@ -22,7 +23,7 @@ export interface LlmProposerOptions {
   fallback?: ProviderChoice;
   env: Record<string, string | undefined>;
   /** Gate run on every answer before it is returned; a refusal sends the request to the fallback. */
-  validate: (original: string, candidate: string) => Promise<ValidationVerdict>;
+  validate: (original: string, candidate: string, options?: { path?: string; allowRenames?: boolean }) => Promise<ValidationVerdict>;
   /** Per request; default 60 s, so a dead endpoint costs seconds rather than minutes. */
   timeoutMs?: number;
   /** Client retries after the first try (the clients default to 6 with backoff); default 1. */
@@ -34,6 +35,18 @@ export const DEFAULT_LLM_TIMEOUT_MS = 60_000;
 export const DEFAULT_LLM_MAX_RETRIES = 1;
 
 type FallbackRecord = NonNullable<Proposal["fallbacks"]>[number];
+
+/** A block answer passes when it parses and every file in it passes the validator. */
+async function validateBlocks(text: string, shown: FileToFix[], validate: LlmProposerOptions["validate"]): Promise<ValidationVerdict> {
+  const parsed = parseFileBlocks(text, shown.map((f) => f.path));
+  if (!parsed.ok) return { ok: false, code: "BLOCK_FORMAT", reason: parsed.reason };
+  for (const file of parsed.files) {
+    const original = shown.find((f) => f.path === file.path)!.content;
+    const verdict = await validate(original, file.content, { path: file.path, allowRenames: parsed.files.length > 1 });
+    if (!verdict.ok) return { ...verdict, reason: `${verdict.reason} (${file.path})` };
+  }
+  return { ok: true };
+}
 
 /**
  * Throws InfraError LLM_AUTH at once when a chosen provider has no key. From `propose`: InfraError
@@ -51,6 +64,7 @@ export function createLlmProposer(options: LlmProposerOptions): Proposer {
 
   return {
     async propose(request, signal) {
+      const shown = request.context?.length ? [request.file, ...request.context] : undefined;
       const prompt = buildFixPrompt(request);
       const messages = [new SystemMessage(prompt.system), new HumanMessage(prompt.user)];
       const failures: FallbackRecord[] = [];
@@ -76,13 +90,13 @@ export function createLlmProposer(options: LlmProposerOptions): Proposer {
         // The validator and the graph see exactly what the model said, but for the fence around an
         // answer that is nothing but one fenced file: that costs no attempt.
         const answered: Proposal = {
-          content: unwrapSoleFence(answer.text),
+          ...(shown ? { blocks: answer.text } : { content: unwrapSoleFence(answer.text) }),
           provider: provider.name,
           model: provider.model,
           latencyMs: clock.now() - started,
           ...usageOf(answer),
         };
-        const verdict = await options.validate(request.file.content, answer.text);
+        const verdict = shown ? await validateBlocks(answer.text, shown, options.validate) : await options.validate(request.file.content, answered.content ?? "");
         if (verdict.ok) return { ...answered, ...fallbacksField(failures) };
         const record = {
           provider: provider.name,
