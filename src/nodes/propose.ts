@@ -10,7 +10,7 @@ import type { FileContent, OpsGuardState, SandboxRun } from "../graph/state.js";
 import type { FileToFix, Proposal, ProposalRequest, ProposedFile } from "../tools/proposer.js";
 import { parseFileBlocks } from "../tools/fileBlocks.js";
 import { localise } from "../tools/localise.js";
-import { readPythonFiles } from "../tools/pythonFiles.js";
+import { listPythonFiles } from "../tools/pythonFiles.js";
 import { sha256 } from "../tools/hash.js";
 import { OpsGuardError } from "../tools/errors.js";
 import { decisiveRefusal, refuseCurrent } from "../graph/attempts.js";
@@ -77,18 +77,20 @@ function originalReader(state: OpsGuardState): (path: string) => Promise<Origina
  * within --context-tokens (see localise.ts). Their originals, never an earlier attempt's edits.
  */
 async function localisedContext(state: OpsGuardState, original: (path: string) => Promise<Original>): Promise<FileToFix[]> {
-  const files = await readPythonFiles(state.workspace!);
-  for (const before of state.baseline ?? []) {
-    if (before.sha256 === null) files.delete(before.path);
-    else files.set(before.path, before.content);
-  }
+  const files = await listPythonFiles(state.workspace!);
+  for (const before of state.baseline ?? []) if (before.sha256 === null) files.delete(before.path);
   const run = state.reproduction!;
   const protectedPaths = new Set(Object.keys(state.testHashes ?? {}));
-  const ranked = localise({
+  const read = async (path: string) => {
+    const found = await original(path);
+    return "text" in found ? found.text : undefined;
+  };
+  const ranked = await localise({
     target: state.original!.path,
     output: `${run.stderr}\n${run.stdout}`,
     failingTests: state.classification?.failingTests ?? [],
     files,
+    read,
     protectedPaths,
     ...(state.contextTokens !== undefined ? { budgetTokens: state.contextTokens } : {}),
   });

@@ -3,7 +3,7 @@
  * points at. Ranked: the file being fixed, then the in-repository frames of the reproduced traceback
  * (or the hang's stack, or pytest's failure lines), innermost first, then the failing tests' files'
  * repository imports, then the imports of those; cut at a token budget (about 4 characters a token).
- * Pure: the files come in as a path -> text map.
+ * Only the files on the way are read (through `read`), so a large repository costs a listing.
  */
 export const DEFAULT_CONTEXT_TOKENS = 12_000;
 const CHARS_PER_TOKEN = 4;
@@ -29,7 +29,7 @@ export function framesIn(output: string): string[] {
 }
 
 /** The repository modules a Python file imports (`a.b` -> a/b.py or a/b/__init__.py, `from a import b` -> a/b.py too). */
-export function importsOf(source: string, files: ReadonlyMap<string, string>): string[] {
+export function importsOf(source: string, files: ReadonlySet<string>): string[] {
   const found: string[] = [];
   const add = (module: string) => {
     const base = module.split(".").join("/");
@@ -52,32 +52,41 @@ export interface LocaliseInput {
   output: string;
   /** Node ids of the failing tests (pytest mode). */
   failingTests?: readonly string[];
-  /** Repository Python files, path -> text. */
-  files: ReadonlyMap<string, string>;
+  /** Every repository Python file (repository-relative paths). */
+  files: ReadonlySet<string>;
+  /** A file's text, or undefined. */
+  read: (path: string) => Promise<string | undefined>;
   /** Never shown as changeable (tests, conftest, configuration). */
   protectedPaths: ReadonlySet<string>;
   budgetTokens?: number;
 }
 
 /** The ranked files to show, target first, within the budget (the target always). */
-export function localise(input: LocaliseInput): string[] {
+export async function localise(input: LocaliseInput): Promise<string[]> {
   const budget = (input.budgetTokens ?? DEFAULT_CONTEXT_TOKENS) * CHARS_PER_TOKEN;
+  const texts = new Map<string, string>();
+  const text = async (path: string) => {
+    if (!texts.has(path)) texts.set(path, (await input.read(path)) ?? "");
+    return texts.get(path)!;
+  };
   const ranked: string[] = [input.target];
   const push = (path: string) => {
     if (input.files.has(path) && !input.protectedPaths.has(path) && !ranked.includes(path)) ranked.push(path);
   };
-  const frames = framesIn(input.output);
+  const frames = framesIn(input.output).filter((path) => input.files.has(path));
   frames.forEach(push);
-  const tests = (input.failingTests ?? []).map((id) => id.split("::")[0]!);
-  const seeds = [...new Set([...tests, ...frames])];
-  const firstHop = seeds.flatMap((path) => importsOf(input.files.get(path) ?? "", input.files));
+  const tests = (input.failingTests ?? []).map((id) => id.split("::")[0]!).filter((path) => input.files.has(path));
+  const firstHop: string[] = [];
+  for (const seed of new Set([...tests, ...frames])) firstHop.push(...importsOf(await text(seed), input.files));
   firstHop.forEach(push);
-  firstHop.flatMap((path) => importsOf(input.files.get(path) ?? "", input.files)).forEach(push);
+  for (const path of firstHop) importsOf(await text(path), input.files).forEach(push);
   let used = 0;
-  return ranked.filter((path, i) => {
-    const size = input.files.get(path)?.length ?? 0;
-    if (i > 0 && used + size > budget) return false;
+  const kept: string[] = [];
+  for (const [i, path] of ranked.entries()) {
+    const size = (await text(path)).length;
+    if (i > 0 && used + size > budget) continue;
     used += size;
-    return true;
-  });
+    kept.push(path);
+  }
+  return kept;
 }

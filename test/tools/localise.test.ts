@@ -13,7 +13,7 @@ const TRACEBACK = [
   "KeyError: 'amount'",
 ].join("\n");
 
-const FILES = new Map([
+const TEXTS = new Map([
   ["app.py", "from reports import weekly\n"],
   ["reports/__init__.py", ""],
   ["reports/weekly.py", "from reports.amounts import amount\n".padEnd(400, "#")],
@@ -21,6 +21,8 @@ const FILES = new Map([
   ["tests/test_weekly.py", "import reports.weekly\n"],
   ["big.py", "x".repeat(100_000)],
 ]);
+const FILES = new Set(TEXTS.keys());
+const read = async (path: string) => TEXTS.get(path);
 
 describe("localise", () => {
   it("reads in-repository frames innermost first, from tracebacks and pytest's failure lines", () => {
@@ -34,14 +36,14 @@ describe("localise", () => {
     ]);
   });
 
-  it("ranks the target, the frames, then the imports, leaves tests out, and keeps to the budget", () => {
-    const input = { target: "app.py", output: TRACEBACK, files: FILES, protectedPaths: new Set(["tests/test_weekly.py"]) };
+  it("ranks the target, the frames, then the imports, leaves tests out, and keeps to the budget", async () => {
+    const input = { target: "app.py", output: TRACEBACK, files: FILES, read, protectedPaths: new Set(["tests/test_weekly.py"]) };
     // The innermost frame's imports come before the outer frame's.
-    expect(localise(input)).toEqual(["app.py", "reports/weekly.py", "reports/amounts.py", "reports/__init__.py"]);
+    expect(await localise(input)).toEqual(["app.py", "reports/weekly.py", "reports/amounts.py", "reports/__init__.py"]);
     // A file over what is left of the budget is left out; smaller ones after it still fit.
-    expect(localise({ ...input, budgetTokens: 50 })).toEqual(["app.py", "reports/amounts.py", "reports/__init__.py"]);
-    expect(localise({ ...input, budgetTokens: 1 })).toEqual(["app.py"]);
-    expect(localise({ ...input, output: "", failingTests: ["tests/test_weekly.py::test_total"] })).toEqual(["app.py", "reports/weekly.py", "reports/amounts.py"]);
+    expect(await localise({ ...input, budgetTokens: 50 })).toEqual(["app.py", "reports/amounts.py", "reports/__init__.py"]);
+    expect(await localise({ ...input, budgetTokens: 1 })).toEqual(["app.py"]);
+    expect(await localise({ ...input, output: "", failingTests: ["tests/test_weekly.py::test_total"] })).toEqual(["app.py", "reports/weekly.py", "reports/amounts.py"]);
   });
 });
 
