@@ -162,6 +162,7 @@ describe("usage errors for what runs: one line, exit 64", () => {
     [["--module", "jobrunner", "--mode", "pytest"], "--module and --arg choose what entry mode runs; pytest mode runs the tests"],
     [["--arg", "x", "--mode", "pytest"], "--module and --arg choose what entry mode runs"],
     [["--tests", "tests"], "--tests chooses what pytest mode collects; add --mode pytest."],
+    [["--context-tokens", "0"], "--context-tokens must be a whole number of at least 1."],
     [["--env", "NOVALUE"], '--env "NOVALUE" must have the form KEY=VALUE.'],
     [["--env", "1X=2"], '--env: "1X" is not a valid environment variable name'],
     [["--env", "OPSGUARD_NONCE=abc"], "--env: OPSGUARD_NONCE is reserved: OpsGuard's own runners use the OPSGUARD_ prefix."],
