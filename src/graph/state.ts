@@ -69,6 +69,7 @@ export const SandboxRun = z.object({
   command: z.array(z.string()),
   image: z.string(),
   imageId: z.string().optional(),
+  quietMs: z.number().optional(),
 });
 export type SandboxRun = z.infer<typeof SandboxRun>;
 
@@ -78,6 +79,8 @@ export const Classification = z.object({
   exception: z.string().optional(),
   message: z.string().optional(),
   failingTests: z.array(z.string()).optional(),
+  infraCode: z.string().optional(),
+  remedy: z.string().optional(),
 });
 export type Classification = z.infer<typeof Classification>;
 

@@ -1,14 +1,63 @@
 /** Decides what the reproduction showed: a code error to fix, infrastructure, or nothing at all. */
+import { isAbsolute, join, normalize } from "node:path";
+import { readFile } from "node:fs/promises";
 import type { NodeFn } from "../graph/deps.js";
+import type { OpsGuardState } from "../graph/state.js";
 import { classifyFailure } from "../tools/classifier.js";
 import { errorMismatch } from "../tools/errorMismatch.js";
+import { readDependencyFiles } from "../tools/dependencyFiles.js";
+import type { EnvironmentFacts } from "../tools/environmentFailure.js";
+import { newerConstructAt, syntaxErrorSite } from "../tools/newerSyntax.js";
+import { repoModuleNames } from "../tools/repoModules.js";
+import { WORKSPACE_MOUNT } from "../tools/sandbox.js";
+
+/** The SyntaxError's construct, when it points into the workspace at syntax a newer Python accepts. */
+async function newerSyntax(state: OpsGuardState): Promise<EnvironmentFacts["newerSyntax"]> {
+  const run = state.reproduction!;
+  const site = syntaxErrorSite(`${run.stdout}\n${run.stderr}`);
+  if (!site) return undefined;
+  // Paths are absolute under the mount, or relative to it (the working directory).
+  const inside = site.path.startsWith(`${WORKSPACE_MOUNT}/`) ? site.path.slice(WORKSPACE_MOUNT.length + 1) : site.path;
+  const file = normalize(inside);
+  if (isAbsolute(file) || file.startsWith("..")) return undefined;
+  const source = await readFile(join(state.workspace!, file), "utf8").catch(() => undefined);
+  const construct = source === undefined ? undefined : await newerConstructAt(source, site.line);
+  return construct ? { ...construct, file, line: site.line } : undefined;
+}
+
+/** What the classifier needs to know about the repository to tell a missing environment from a bug. */
+async function environmentFacts(state: OpsGuardState): Promise<EnvironmentFacts> {
+  const [repoModules, dependencies, syntax] = await Promise.all([
+    repoModuleNames(state.workspace!),
+    readDependencyFiles(state.workspace!),
+    newerSyntax(state),
+  ]);
+  return {
+    repoModules,
+    declared: dependencies.declared,
+    ...(syntax ? { newerSyntax: syntax } : {}),
+    timeoutMs: state.timeoutSeconds * 1000,
+    testTimeoutMs: state.testTimeoutSeconds * 1000,
+  };
+}
 
 export const classify: NodeFn = async (state) => {
-  const classification = classifyFailure({ mode: state.mode, result: state.reproduction! });
+  const environment = await environmentFacts(state);
+  const classification = classifyFailure({ mode: state.mode, result: state.reproduction!, environment });
   const { errorType, reason } = classification;
   const update = { classification, errorType };
   if (errorType === "INFRA_ERROR") {
-    return { update: { ...update, status: "INFRA_STOP" as const, reason: `Infrastructure error, no fix attempted: ${reason}` }, summary: `${errorType}: ${reason}` };
+    const remedy = classification.remedy ? ` ${classification.remedy}` : "";
+    const stopped = classification.infraCode ? "The sandbox's environment lacks something, no fix attempted" : "Infrastructure error, no fix attempted";
+    return {
+      update: {
+        ...update,
+        status: "INFRA_STOP" as const,
+        reason: `${stopped}: ${reason}${remedy}`,
+        ...(classification.infraCode ? { infraCode: classification.infraCode } : {}),
+      },
+      summary: `${errorType}${classification.infraCode ? ` (${classification.infraCode})` : ""}: ${reason}`,
+    };
   }
   if (errorType === "NO_ERROR" && (state.reproAttempts ?? 0) >= state.maxReproAttempts) {
     return {

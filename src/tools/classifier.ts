@@ -4,6 +4,7 @@
  * exception of a traceback, pytest's outcomes); keyword matching is the last resort for a
  * failing run that left no traceback.
  */
+import { diagnoseEnvironment, type EnvironmentFacts, type EnvironmentFailureCode } from "./environmentFailure.js";
 import type { SandboxResult } from "./sandboxResult.js";
 
 export type ErrorType = "CODE_ERROR" | "INFRA_ERROR" | "NO_ERROR";
@@ -11,6 +12,8 @@ export type ErrorType = "CODE_ERROR" | "INFRA_ERROR" | "NO_ERROR";
 export interface ClassifyInput {
   mode: "entry" | "pytest";
   result: SandboxResult;
+  /** Facts about the repository; with them, environment failures are recognised (reproductions only). */
+  environment?: EnvironmentFacts;
 }
 
 export interface Classification {
@@ -21,6 +24,9 @@ export interface Classification {
   message?: string;
   /** pytest node ids of the failed and erroring tests. */
   failingTests?: string[];
+  /** For an environment failure: its code (MISSING_MODULE, NEWER_PYTHON ...) and what to do. */
+  infraCode?: EnvironmentFailureCode;
+  remedy?: string;
 }
 
 /**
@@ -343,7 +349,16 @@ function classifyPytest(result: SandboxResult): Classification {
   return fromExitWithoutTraceback(result);
 }
 
+/** What the sandbox lacks decides before the code is blamed. */
+function fromEnvironment(input: ClassifyInput): Classification | undefined {
+  const { mode, result, environment } = input;
+  if (!environment) return undefined;
+  const failure = diagnoseEnvironment(mode, result, environment);
+  if (!failure) return undefined;
+  return { errorType: "INFRA_ERROR", reason: failure.reason, infraCode: failure.code, remedy: failure.remedy };
+}
+
 /** Pure and synchronous: the same run always gets the same classification. */
 export function classifyFailure(input: ClassifyInput): Classification {
-  return input.mode === "pytest" ? classifyPytest(input.result) : classifyEntry(input.result);
+  return fromEnvironment(input) ?? (input.mode === "pytest" ? classifyPytest(input.result) : classifyEntry(input.result));
 }

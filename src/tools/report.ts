@@ -69,6 +69,7 @@ export function buildFinalReport(state: OpsGuardState) {
     reason: state.reason ?? null,
     warnings: state.warnings ?? [],
     error_type: state.errorType ?? null,
+    infra_code: state.infraCode ?? null,
     repo: state.repo,
     entry: state.entry,
     module: state.module ?? null,

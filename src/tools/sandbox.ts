@@ -116,6 +116,8 @@ class CappedCollector extends Writable {
   private readonly chunks: Buffer[] = [];
   private size = 0;
   exceeded = false;
+  /** Date.now() of the last chunk received, 0 before any. */
+  lastWriteAt = 0;
 
   constructor(
     private readonly cap: number,
@@ -125,6 +127,7 @@ class CappedCollector extends Writable {
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, done: () => void): void {
+    this.lastWriteAt = Date.now();
     const room = this.cap - this.size;
     if (room > 0) {
       const kept = chunk.length <= room ? chunk : chunk.subarray(0, room);
@@ -247,10 +250,12 @@ export function createDockerSandbox(options: DockerSandboxOptions = {}): Sandbox
     const unregister = registerCleanup(remove);
 
     let stopReason: EndReason | undefined;
+    let stoppedAt: number | undefined;
     let aborted = false;
     const kill = (reason: EndReason | "aborted") => {
       if (reason === "aborted") aborted = true;
       else stopReason ??= reason;
+      stoppedAt ??= Date.now();
       container.kill().catch(() => undefined);
     };
     const stdout = new CappedCollector(limits.maxOutputBytes, () => kill("output_limit"));
@@ -274,6 +279,7 @@ export function createDockerSandbox(options: DockerSandboxOptions = {}): Sandbox
       if (aborted) kill("aborted");
       timer = setTimeout(() => kill("timed_out"), limits.timeoutMs);
       const waited = (await container.wait()) as { StatusCode: number };
+      const endedAt = stoppedAt ?? Date.now();
       clearTimeout(timer);
       await Promise.race([drained, new Promise((resolve) => (drainTimer = setTimeout(resolve, 2000)))]);
       const info = await container.inspect();
@@ -288,6 +294,7 @@ export function createDockerSandbox(options: DockerSandboxOptions = {}): Sandbox
         command,
         image,
         imageId: info.Image,
+        quietMs: Math.max(0, endedAt - Math.max(stdout.lastWriteAt, stderr.lastWriteAt, started)),
       };
     } catch (err) {
       if (err instanceof AbortedError || err instanceof InfraError) throw err;

@@ -21,4 +21,6 @@ export interface SandboxResult {
   image: string;
   /** The image's content id (sha256:...), when the engine reported it. */
   imageId?: string;
+  /** How long the process had printed nothing when the run ended, in ms (a slow run keeps printing, a hang does not). */
+  quietMs?: number;
 }
