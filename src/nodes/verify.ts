@@ -10,19 +10,39 @@ import { watchList } from "../tools/entryEvidence.js";
 import { judgeEntry, judgePytest } from "../tools/judgeVerification.js";
 import { CompileEvidence } from "../tools/pytestEvidence.js";
 import { compileThenRunCommand } from "../tools/sandbox.js";
-import { diffHashes, hashTestFiles } from "../tools/testFiles.js";
+import { hashTestFiles, tamperedTestFiles } from "../tools/testFiles.js";
+import { sha256 } from "../tools/hash.js";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { OpsGuardState } from "../graph/state.js";
 import { runWithEvidence } from "./evidenceRun.js";
 import { runSealed } from "./sealedRun.js";
 import { describeRun } from "./sandboxOptions.js";
+
+/** The fixed files that the run itself rewrote or removed in its copy. */
+async function changedFixFiles(state: OpsGuardState, runCopy: string): Promise<string[]> {
+  const changed: string[] = [];
+  for (const file of currentAttempt(state).files) {
+    const content = await readFile(join(runCopy, file.path)).catch(() => undefined);
+    if (content === undefined) changed.push(`${file.path} is missing`);
+    else if (sha256(content) !== file.sha256) changed.push(`${file.path} changed`);
+  }
+  return changed;
+}
 
 export const verify: NodeFn = async (state, context) => {
   const files = currentAttempt(state).files.map((f) => f.path);
   const watch: Record<string, string> =
     state.mode === "entry" && state.failureSite ? { OPSGUARD_WATCH: JSON.stringify(watchList(state.failureSite)) } : {};
   const command = compileThenRunCommand(files, state.reproductionCommand!);
+  // The run writes into its own copy of the workspace: what it did to the tests and the fix is read there.
+  let tampered: string[] = [];
+  const afterRun = async (runCopy: string) => {
+    tampered = [...tamperedTestFiles(state.testHashes ?? {}, await hashTestFiles(runCopy, Object.keys(state.testHashes ?? {}))), ...(await changedFixFiles(state, runCopy))];
+  };
   // Pytest mode runs the suite twice at once: in-process as before, and sealed.
   const [{ run, evidence, records, forged }, sealed] = await Promise.all([
-    runWithEvidence(state, context, watch, command),
+    runWithEvidence(state, context, watch, command, { afterRun }),
     state.mode === "pytest" ? runSealed(state, context, files) : undefined,
   ]);
 
@@ -33,11 +53,10 @@ export const verify: NodeFn = async (state, context) => {
     return { update: refuseCurrent(state, "compile", reason), summary: `refused, ${reason}` };
   }
 
-  const tampered = diffHashes(state.testHashes ?? {}, await hashTestFiles(state.workspace!, Object.keys(state.testHashes ?? {})));
   const judgement = forged || sealed?.forged
     ? { ok: false as const, reason: "the output carries a forged OpsGuard evidence line" }
     : tampered.length > 0
-      ? { ok: false as const, reason: `test files changed during the run: ${tampered.join(", ")}` }
+      ? { ok: false as const, reason: `test files or fixed files changed during the run: ${tampered.join(", ")}` }
       : state.mode === "pytest"
         ? judgePytest(state, { run, records }, sealed)
         : judgeEntry(state, run, classifyFailure({ mode: state.mode, result: run }), evidence);

@@ -1,7 +1,7 @@
 /**
  * The trust boundary: every piece of user or model code runs here, one hardened container per run.
- * No network, read-only root and workspace, a small /tmp, no capabilities, no new privileges, a
- * non-root user, pids/memory/CPU limits, a wall-clock timeout and capped output. Containers carry
+ * No network, a read-only root, a throwaway writable copy of the workspace per run, a small /tmp,
+ * no capabilities, no new privileges, a non-root user, pids/memory/CPU limits, a wall-clock timeout and capped output. Containers carry
  * OpsGuard's labels and are always removed, also on abort and on SIGINT/SIGTERM.
  */
 import Docker from "dockerode";
@@ -12,6 +12,7 @@ import { packageRoot } from "./packageRoot.js";
 import { Writable } from "node:stream";
 import { registerCleanup } from "./cleanup.js";
 import { AbortedError, InfraError } from "./errors.js";
+import { createRunCopy, type RunCopy } from "./runCopy.js";
 import type { EndReason, SandboxResult } from "./sandboxResult.js";
 import { isAlive } from "./processAlive.js";
 
@@ -48,6 +49,11 @@ export interface RunOptions extends Partial<SandboxLimits> {
   env?: Record<string, string>;
   /** A different layout of the container, for the sealed run (src/tools/sealedRun.ts). */
   layout?: ContainerLayout;
+  /**
+   * Called with the run's writable copy of the workspace after the process ended and before the copy
+   * is removed: where callers check what the run changed (test files, fixed files).
+   */
+  afterRun?: (runCopy: string) => Promise<void>;
 }
 
 /**
@@ -65,7 +71,7 @@ export interface ContainerLayout {
 }
 
 export interface Sandbox {
-  /** Runs `command` with the workspace mounted read-only at /workspace (the working directory). */
+  /** Runs `command` in a throwaway writable copy of the workspace, mounted at /workspace (the working directory). */
   run(workspace: string, command: string[], options?: RunOptions): Promise<SandboxResult>;
   executePython(workspace: string, entry: string, options?: RunOptions): Promise<SandboxResult>;
   executePytest(workspace: string, options?: RunOptions & { args?: string[] }): Promise<SandboxResult>;
@@ -75,8 +81,8 @@ export const LABEL = "dev.opsguard.sandbox";
 const LABEL_PID = "dev.opsguard.pid";
 const LABEL_HOST = "dev.opsguard.host";
 
-// Nothing writes byte-code (the workspace is read-only); the image's own precompiled standard
-// library and pytest are still read, which keeps pytest's start-up fast.
+// Nothing writes byte-code (it would only land in the throwaway copy); the image's own precompiled
+// standard library and pytest are still read, which keeps pytest's start-up fast.
 const BASE_ENV = {
   PYTHONDONTWRITEBYTECODE: "1",
   PYTHONUNBUFFERED: "1",
@@ -212,6 +218,7 @@ export function createDockerSandbox(options: DockerSandboxOptions = {}): Sandbox
 
     const env = { ...BASE_ENV, ...runOptions.env };
     const started = Date.now();
+    const copy: RunCopy = await createRunCopy(workspace);
     let container: Docker.Container;
     try {
       container = await docker.createContainer({
@@ -236,12 +243,13 @@ export function createDockerSandbox(options: DockerSandboxOptions = {}): Sandbox
           Memory: limits.memoryBytes,
           MemorySwap: limits.memoryBytes,
           NanoCpus: Math.round(limits.cpus * 1e9),
-          Binds: [`${workspace}:${WORKSPACE_MOUNT}:ro`, `${runtimeDir()}:${RUNTIME_MOUNT}:ro`, ...(runOptions.layout?.binds ?? [])],
+          Binds: [`${copy.path}:${WORKSPACE_MOUNT}:rw`, `${runtimeDir()}:${RUNTIME_MOUNT}:ro`, ...(runOptions.layout?.binds ?? [])],
           // Output reaches us through attach; the engine keeps no log file a flood could fill.
           LogConfig: { Type: "none", Config: {} },
         },
       });
     } catch (err) {
+      await copy.remove();
       throw toInfraError(err, image, docker);
     }
 
@@ -284,6 +292,8 @@ export function createDockerSandbox(options: DockerSandboxOptions = {}): Sandbox
       await Promise.race([drained, new Promise((resolve) => (drainTimer = setTimeout(resolve, 2000)))]);
       const info = await container.inspect();
       if (aborted) throw new AbortedError("The sandbox run was aborted; its container was removed.");
+      await remove();
+      await runOptions.afterRun?.(copy.path);
       const endReason: EndReason = stopReason ?? (info.State.OOMKilled ? "out_of_memory" : "exited");
       return {
         exitCode: waited.StatusCode,
@@ -306,6 +316,7 @@ export function createDockerSandbox(options: DockerSandboxOptions = {}): Sandbox
       signal?.removeEventListener("abort", onAbort);
       await remove();
       unregister();
+      await copy.remove();
       await swept;
     }
   }

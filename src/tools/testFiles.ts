@@ -73,6 +73,15 @@ export async function readTestSources(root: string, paths: readonly string[]): P
   return sources;
 }
 
+/**
+ * What a run did to the test files: changed or removed ones, and added ones pytest could load
+ * (Python files, root configuration). Other new files (a test's output, a cache) are the suite's business.
+ */
+export function tamperedTestFiles(expected: Record<string, string>, actual: Record<string, string>): string[] {
+  const loadable = (path: string) => path.endsWith(".py") || ROOT_CONFIG.includes(path);
+  return diffHashes(expected, Object.fromEntries(Object.entries(actual).filter(([path]) => path in expected || loadable(path))));
+}
+
 /** One line per difference between two hash maps, or none. */
 export function diffHashes(expected: Record<string, string>, actual: Record<string, string>): string[] {
   const problems: string[] = [];

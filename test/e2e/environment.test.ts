@@ -2,7 +2,7 @@
  * Environment failures on real Docker: what the sandbox lacks stops the run as INFRA_STOP with the
  * remedy, before any proposer is asked; a code bug that looks similar still goes to the proposer.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -13,6 +13,7 @@ import { createDockerSandbox } from "../../src/tools/sandbox.js";
 import { STDLIB_MODULE_NAMES } from "../../src/tools/stdlibModules.js";
 import { requireDocker, SANDBOX_IMAGE } from "../support/docker.js";
 import { scriptedDeps } from "../support/scripted.js";
+import { hashTree } from "../support/hashTree.js";
 import { tempRepo } from "../support/workspace.js";
 
 beforeAll(async () => {
@@ -129,5 +130,76 @@ describe("missing pytest plugins and slow suites", () => {
     expect(state.errorType).toBe("CODE_ERROR");
     expect(state.classification?.reason).toContain("did not finish before the time limit");
     expect(proposer.requests.length).toBeGreaterThan(0);
+  });
+});
+
+const WRITER = [
+  "import csv, os, sqlite3",
+  "",
+  "def parse_price(text):",
+  "    return float(text)",
+  "",
+  "def export(rows):",
+  "    os.makedirs('out', exist_ok=True)",
+  "    db = sqlite3.connect('out/cache.db')",
+  "    db.execute('create table if not exists seen (sku)')",
+  "    with open('out/orders.csv', 'w', newline='') as handle:",
+  "        writer = csv.writer(handle)",
+  "        for sku, price in rows:",
+  "            db.execute('insert into seen values (?)', (sku,))",
+  "            writer.writerow([sku, parse_price(price)])",
+  "    db.commit()",
+  "    print('exported', db.execute('select count(*) from seen').fetchone()[0])",
+  "",
+  "if __name__ == '__main__':",
+  "    export([('a', '1.5'), ('b', 'N/A')])",
+  "",
+].join("\n");
+const WRITER_FIXED = WRITER.replace("    return float(text)", "    try:\n        return float(text)\n    except ValueError:\n        return 0.0");
+
+describe("programs that write", () => {
+  it("a program writing out/orders.csv and a sqlite file is reproduced and fixed; nothing reaches the repository or the workspace", async () => {
+    const repo = tempRepo({ "app.py": WRITER });
+    const before = hashTree(repo);
+    const { deps, proposer, sandbox } = scriptedDeps([WRITER_FIXED]);
+    let workspaceAfterVerify: string | undefined;
+    const watching = { ...sandbox, run: async (...args: Parameters<typeof sandbox.run>) => {
+      const result = await sandbox.run(...args);
+      workspaceAfterVerify = readdirSync(args[0]).sort().join(",");
+      return result;
+    } };
+    const state = (await buildGraph({ ...deps, sandbox: watching }).invoke(
+      { repo, error: "ValueError", artifacts: join(artifactRoot, `run-${++runs}`) },
+      { recursionLimit: recursionLimit({}) },
+    )) as OpsGuardState;
+    expect(state.reproduction?.stderr).toContain("ValueError: could not convert string to float: 'N/A'");
+    expect(state.reproduction?.stderr).not.toContain("Read-only file system");
+    expect(state.status).toBe("SUCCESS");
+    expect(state.verification?.stdout).toContain("exported 2");
+    expect(proposer.requests).toHaveLength(1);
+    expect(workspaceAfterVerify).toBe("app.py");
+    expect(hashTree(repo)).toBe(before);
+  });
+
+  it("a fix that rewrites a test file while it runs is refused, though its copy was writable", async () => {
+    const tests = "import app\n\ndef test_total():\n    assert app.total(['1', 'N/A']) == 1\n";
+    const buggy = "def total(items):\n    return sum(float(t) for t in items)\n";
+    const sneaky = [
+      "import pathlib",
+      "",
+      "def total(items):",
+      "    return sum(float(t) for t in items)",
+      "",
+      "for _p in pathlib.Path(__file__).parent.rglob('*.py'):",
+      "    if _p.name.endswith('_app.py'):",
+      "        _p.write_text(_p.read_text().replace('== 1', '> 0 or True'))",
+      "",
+    ].join("\n");
+    const { state } = await remediate({ ...PYTEST_HEADER, "app.py": buggy, "tests/test_app.py": tests }, [sneaky], { mode: "pytest" });
+    expect(state.status).toBe("FAILED");
+    const attempt = state.attempts?.[0];
+    expect(attempt?.outcome).toBe("refused");
+    expect(attempt?.stage).toBe("verify");
+    expect(attempt?.reason).toBe("test files or fixed files changed during the run: tests/test_app.py changed");
   });
 });

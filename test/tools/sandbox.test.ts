@@ -4,6 +4,9 @@ import { createDockerSandbox, LABEL } from "../../src/tools/sandbox.js";
 import { AbortedError, InfraError } from "../../src/tools/errors.js";
 import { requireDocker, SANDBOX_IMAGE } from "../support/docker.js";
 import { tempRepo } from "../support/workspace.js";
+import { hashTree } from "../support/hashTree.js";
+import { readdirSync } from "node:fs";
+import { basename, dirname } from "node:path";
 
 let docker: Docker;
 beforeAll(async () => {
@@ -59,7 +62,7 @@ describe("executePython on the real engine", () => {
     expect(result.stdout).toContain("['lo']");
   });
 
-  it("mounts the root filesystem and the workspace read-only, with a writable /tmp", async () => {
+  it("mounts the root filesystem read-only, with a writable /tmp and a throwaway writable copy of the workspace", async () => {
     const code = [
       "import os",
       "for path in ['/etc/opsguard', '/workspace/new.txt']:",
@@ -73,8 +76,35 @@ describe("executePython on the real engine", () => {
     ].join("\n");
     const result = await sandbox.executePython(py(code), "app.py");
     expect(result.stdout).toContain("refused /etc/opsguard 30");
-    expect(result.stdout).toContain("refused /workspace/new.txt 30");
+    expect(result.stdout).toContain("wrote /workspace/new.txt");
     expect(result.stdout).toContain("tmp ok");
+  });
+
+  it("lets a program write files, caches and sqlite databases that never reach the workspace or a later run", async () => {
+    const code = [
+      "import os, sqlite3",
+      "print('seen before:', os.path.exists('out/orders.csv'), os.path.exists('cache.db'))",
+      "os.makedirs('out', exist_ok=True)",
+      "open('out/orders.csv', 'w').write('id,total\\n1,3.5\\n')",
+      "db = sqlite3.connect('cache.db')",
+      "db.execute('create table if not exists t (x)')",
+      "db.execute('insert into t values (1)')",
+      "db.commit()",
+      "open('app.py', 'a').write('# rewritten')",
+      "print('rows', db.execute('select count(*) from t').fetchone()[0], open('out/orders.csv').read().count('\\n'))",
+    ].join("\n");
+    const repo = py(code);
+    const before = hashTree(repo);
+    let seenInCopy: string[] = [];
+    const first = await sandbox.executePython(repo, "app.py", { afterRun: async (copy) => { seenInCopy = readdirSync(copy).sort(); } });
+    expect(first.stderr).toBe("");
+    expect(first.stdout).toBe("seen before: False False\nrows 1 2\n");
+    expect(seenInCopy).toEqual(["app.py", "cache.db", "out"]);
+    expect(hashTree(repo)).toBe(before);
+    const second = await sandbox.executePython(repo, "app.py");
+    expect(second.stdout).toContain("seen before: False False");
+    expect(hashTree(repo)).toBe(before);
+    expect(readdirSync(dirname(repo)).filter((name) => name.startsWith(`${basename(repo)}-run-`))).toEqual([]);
   });
 
   it("runs as a non-root user without capabilities or new privileges", async () => {
