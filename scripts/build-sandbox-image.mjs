@@ -1,26 +1,46 @@
 #!/usr/bin/env node
-// Builds the sandbox image (default opsguard-sandbox:py3.11) once; an existing image is reused.
-// Route 1, where a registry answers: sandbox/Dockerfile on python:3.11-slim.
-// Route 2, where none does: a Debian bookworm root filesystem with python3 + pytest (mmdebstrap),
-// imported with `docker import`.
+// Builds a sandbox image (default opsguard-sandbox:py3.11) once; an image built from the same recipe
+// is reused, one built from an older recipe (say, one without pip) is rebuilt.
+//   node scripts/build-sandbox-image.mjs [IMAGE] [--python 3.11|3.13]
+// Route 1, where a registry answers: sandbox/Dockerfile on python:X-slim.
+// Route 2, where none does: a Debian root filesystem (bookworm: 3.11, trixie: 3.13) with python3,
+// pytest, pip, venv and setuptools (mmdebstrap), imported with `docker import`.
+// Every image carries labels saying what it was built from (dev.opsguard.recipe, dev.opsguard.python).
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 
-const image = process.argv[2] ?? process.env.OPSGUARD_IMAGE ?? "opsguard-sandbox:py3.11";
-const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const args = process.argv.slice(2);
+const pythonAt = args.indexOf("--python");
+const python = pythonAt === -1 ? "3.11" : args[pythonAt + 1];
+const positional = pythonAt === -1 ? args : args.filter((_, i) => i !== pythonAt && i !== pythonAt + 1);
+const SUITES = { "3.11": "bookworm", "3.13": "trixie" };
 const say = (line) => process.stderr.write(`[sandbox:image] ${line}\n`);
+if (!SUITES[python]) {
+  say(`--python ${python} is not available: choose one of ${Object.keys(SUITES).join(", ")}.`);
+  process.exit(64);
+}
+const image = positional[0] ?? (pythonAt === -1 ? process.env.OPSGUARD_IMAGE : undefined) ?? `opsguard-sandbox:py${python}`;
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const PACKAGES = ["python3", "python3-pytest", "python3-pip", "python3-venv", "python3-setuptools", "python3-wheel"];
+// What the image is built from: a change to any of it makes existing images stale.
+const recipe = createHash("sha256")
+  .update(JSON.stringify({ python, suite: SUITES[python], packages: PACKAGES, dockerfile: readFileSync(join(root, "sandbox", "Dockerfile"), "utf8") }))
+  .digest("hex")
+  .slice(0, 16);
+const LABELS = { "dev.opsguard.recipe": recipe, "dev.opsguard.python": python };
 
-function quiet(cmd, args) {
-  return spawnSync(cmd, args, { stdio: ["ignore", "pipe", "pipe"], encoding: "utf8" });
+function quiet(cmd, cmdArgs) {
+  return spawnSync(cmd, cmdArgs, { stdio: ["ignore", "pipe", "pipe"], encoding: "utf8" });
 }
 
-function run(cmd, args, label) {
+function run(cmd, cmdArgs, label) {
   return new Promise((resolve) => {
     const started = Date.now();
-    const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(cmd, cmdArgs, { stdio: ["ignore", "pipe", "pipe"] });
     const ticker = setInterval(() => say(`${label}: ${Math.round((Date.now() - started) / 1000)} s ...`), 5000);
     let tail = "";
     const keep = (chunk) => { tail = (tail + chunk.toString()).slice(-4000); };
@@ -39,15 +59,21 @@ if (quiet("docker", ["version", "--format", "{{.Server.Version}}"]).status !== 0
   say("no Docker engine answers. Start one (e.g. `dockerd &`, or `bash scripts/ensure-docker.sh`) and run again.");
   process.exit(2);
 }
-if (quiet("docker", ["image", "inspect", image]).status === 0) {
-  say(`${image} is already present; reusing it.`);
-  process.exit(0);
+const existing = quiet("docker", ["image", "inspect", "--format", '{{index .Config.Labels "dev.opsguard.recipe"}}', image]);
+if (existing.status === 0) {
+  const built = existing.stdout.trim();
+  if (built === recipe) {
+    say(`${image} is already present and built from this recipe; reusing it.`);
+    process.exit(0);
+  }
+  say(`${image} was built from ${built && built !== "<no value>" ? `another recipe (${built})` : "an older recipe (it has no dev.opsguard.recipe label)"}; rebuilding it.`);
 }
 
-say(`building ${image}`);
-const pulled = await run("docker", ["pull", "python:3.11-slim"], "pull python:3.11-slim");
+say(`building ${image} (Python ${python}, recipe ${recipe})`);
+const pulled = await run("docker", ["pull", `python:${python}-slim`], `pull python:${python}-slim`);
 if (pulled.ok) {
-  const built = await run("docker", ["build", "-t", image, join(root, "sandbox")], "docker build");
+  const labels = Object.entries(LABELS).flatMap(([k, v]) => ["--label", `${k}=${v}`]);
+  const built = await run("docker", ["build", "--build-arg", `PYTHON=${python}`, ...labels, "-t", image, join(root, "sandbox")], "docker build");
   if (!built.ok) { process.stderr.write(built.tail + "\n"); process.exit(1); }
   process.exit(0);
 }
@@ -62,21 +88,18 @@ try {
   const tar = join(work, "rootfs.tar");
   const strapped = await run(
     "mmdebstrap",
-    ["--variant=apt", "--include=python3,python3-pytest", "--dpkgopt=path-exclude=/usr/share/doc/*",
-      "--dpkgopt=path-exclude=/usr/share/man/*", "bookworm", tar],
-    "mmdebstrap bookworm + python3 + pytest",
+    ["--variant=apt", `--include=${PACKAGES.join(",")}`, "--dpkgopt=path-exclude=/usr/share/doc/*",
+      "--dpkgopt=path-exclude=/usr/share/man/*", SUITES[python], tar],
+    `mmdebstrap ${SUITES[python]} + ${PACKAGES.join(" ")}`,
   );
   if (!strapped.ok) { process.stderr.write(strapped.tail + "\n"); process.exit(1); }
-  const imported = await run(
-    "docker",
-    ["import", "--change", "WORKDIR /workspace", "--change", 'CMD ["python3"]', tar, image],
-    "docker import",
-  );
+  const changes = ["WORKDIR /workspace", 'CMD ["python3"]', ...Object.entries(LABELS).map(([k, v]) => `LABEL ${k}=${v}`)];
+  const imported = await run("docker", ["import", ...changes.flatMap((c) => ["--change", c]), tar, image], "docker import");
   if (!imported.ok) { process.stderr.write(imported.tail + "\n"); process.exit(1); }
   const check = quiet("docker", ["run", "--rm", "--network", "none", image, "python3", "-c",
-    "import sys, pytest; print(sys.version.split()[0], pytest.__version__)"]);
-  if (check.status !== 0) { say(`the new image does not run Python: ${check.stderr}`); process.exit(1); }
-  say(`${image} ready: Python ${check.stdout.trim().replace(" ", ", pytest ")}`);
+    "import sys, pytest, setuptools, pip; print(sys.version.split()[0], pytest.__version__)"]);
+  if (check.status !== 0) { say(`the new image does not run Python with pytest and pip: ${check.stderr}`); process.exit(1); }
+  say(`${image} ready: Python ${check.stdout.trim().replace(" ", ", pytest ")}, with pip`);
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

@@ -8,6 +8,7 @@ import { batchCommand } from "./commands/batch.js";
 import { runCommand } from "./commands/run.js";
 import { verifyProofCommand } from "./commands/verifyProof.js";
 import { resumeCommand } from "./commands/resume.js";
+import { envCommand } from "./commands/env.js";
 import { OPSGUARD_VERSION } from "../tools/version.js";
 
 /** Repeatable flags that gather their values with a coerce of their own rather than `array: true`. */
@@ -37,6 +38,7 @@ export function buildParser(argv: string[], onFail: (message: string) => never) 
     .command(batchCommand)
     .command(resumeCommand)
     .command(verifyProofCommand)
+    .command(envCommand)
     .example("$0 --repo demo_repo --error ValueError --candidate demo_repo/fixes/app.py", "verify a fix you already have")
     .example("$0 --repo demo_repo --error ValueError --mode pytest", "ask a model for a fix that passes tests/")
     .epilogue("Exit codes: 0 SUCCESS, 1 FAILED, 2 INFRA_STOP, 3 NOT_REPRODUCIBLE, 5 paused for review, 64 usage error, 70 internal error (a bug: please report it).")

@@ -13,6 +13,16 @@ import { EXIT } from "./exitCodes.js";
 import { defaultIo, resumeHint, type CliIo } from "./output.js";
 import { driveThread } from "./session.js";
 
+/** --requirements files, as absolute paths; each must be a file. */
+export async function checkRequirements(files: string[] = []): Promise<string[]> {
+  const checked: string[] = [];
+  for (const file of files) {
+    if (!(await stat(file).catch(() => undefined))?.isFile()) throw new UsageError(`--requirements ${file} is not a file.`);
+    checked.push(resolve(file));
+  }
+  return checked;
+}
+
 export async function checkInput(args: RunArgs): Promise<OpsGuardInput> {
   const repo = resolve(args.repo);
   if (!(await stat(repo).catch(() => undefined))?.isDirectory()) {
@@ -38,6 +48,7 @@ export async function checkInput(args: RunArgs): Promise<OpsGuardInput> {
   const env = parseEnvPairs(args.env);
   const problem = runInputProblem({ mode: args.mode, module: args.module, args: args.arg, tests: args.tests, env });
   if (problem) throw new UsageError(problem);
+  const requirements = await checkRequirements(args.requirements);
   return {
     repo,
     error: args.error,
@@ -59,6 +70,8 @@ export async function checkInput(args: RunArgs): Promise<OpsGuardInput> {
     ...(args["context-tokens"] !== undefined ? { contextTokens: args["context-tokens"] } : {}),
     maxFixAttempts: args["max-fix-attempts"],
     ...(args.image ? { image: args.image } : {}),
+    ...(args.install === false ? { install: false } : {}),
+    ...(requirements.length > 0 ? { requirements } : {}),
     ...(args.provider ? { provider: args.provider } : {}),
     ...(args.model ? { model: args.model } : {}),
     ...(args["base-url"] ? { baseUrl: args["base-url"] } : {}),

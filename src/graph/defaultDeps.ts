@@ -2,6 +2,7 @@ import { createArtifactWriter } from "../tools/artifacts.js";
 import { systemClock } from "../tools/clock.js";
 import { proposerForState } from "../tools/proposerForState.js";
 import { createDockerSandbox } from "../tools/sandbox.js";
+import { createEnvironmentBuilder } from "../tools/environmentBuilder.js";
 import { createWorkspaceManager } from "../tools/workspace.js";
 import type { GraphDeps } from "./deps.js";
 
@@ -13,6 +14,7 @@ export function defaultDeps(overrides: Partial<GraphDeps> = {}): GraphDeps {
     workspaces: createWorkspaceManager(),
     artifacts: createArtifactWriter(),
     clock: systemClock,
+    environments: createEnvironmentBuilder(),
     ...overrides,
   };
 }

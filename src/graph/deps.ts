@@ -4,6 +4,7 @@ import type { Proposer } from "../tools/proposer.js";
 import type { WorkspaceManager } from "../tools/workspace.js";
 import type { ArtifactWriter } from "../tools/artifacts.js";
 import type { Clock } from "../tools/clock.js";
+import type { EnvironmentBuilder } from "../tools/environmentBuilder.js";
 import type { OpsGuardState } from "./state.js";
 
 export interface GraphDeps {
@@ -13,6 +14,8 @@ export interface GraphDeps {
   workspaces: WorkspaceManager;
   artifacts: ArtifactWriter;
   clock: Clock;
+  /** Builds or finds the repository's environment image; without it, runs use the base image. */
+  environments?: EnvironmentBuilder;
 }
 
 /** The outcome of one node: the state update, and a one-line summary for progress and the timeline. */

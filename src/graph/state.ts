@@ -57,6 +57,11 @@ export const OpsGuardInput = z.object({
   model: z.string().optional().describe("Model name for the provider"),
   baseUrl: z.string().optional().describe("Base URL of an OpenAI-compatible server (provider openai)"),
   fallback: ProviderName.optional().describe("Provider to try when the chosen one fails"),
+  install: z.boolean().optional().describe("Install the repository's declared dependencies into an environment image (default true; false: --no-install)"),
+  requirements: z
+    .array(z.string())
+    .optional()
+    .describe("Requirements files (absolute paths) that replace the requirements*.txt found in the repository"),
 });
 export type OpsGuardInput = z.input<typeof OpsGuardInput>;
 
@@ -162,6 +167,17 @@ export const OpsGuardState = OpsGuardInput.extend({
       /** Pytest mode: how far each test's outcome can be trusted (see src/tools/sealedOutcomes.ts). */
       trust: z.record(z.string(), TestTrust).optional(),
       watched: z.record(z.string(), z.object({ calls: z.number(), returns: z.number(), raised: z.number() })).optional(),
+    })
+    .optional(),
+  /** The environment image the sandbox runs in, when the repository declares dependencies. */
+  environment: z
+    .object({
+      image: z.string(),
+      id: z.string(),
+      base: z.object({ name: z.string(), id: z.string() }),
+      python: z.string(),
+      files: z.array(z.string()),
+      built: z.boolean(),
     })
     .optional(),
   /** Set when --apply wrote the fix into the repository. */

@@ -35,6 +35,7 @@ async function environmentFacts(state: OpsGuardState): Promise<EnvironmentFacts>
   return {
     repoModules,
     declared: dependencies.declared,
+    install: state.install === false ? "skipped" : state.environment ? "installed" : "none",
     ...(syntax ? { newerSyntax: syntax } : {}),
     timeoutMs: state.timeoutSeconds * 1000,
     testTimeoutMs: state.testTimeoutSeconds * 1000,

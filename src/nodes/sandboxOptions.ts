@@ -3,7 +3,8 @@ import type { RunOptions } from "../tools/sandbox.js";
 
 /** The run-level sandbox settings every container of a run shares. */
 export function sandboxOptions(state: OpsGuardState, signal?: AbortSignal): RunOptions {
-  return { timeoutMs: state.timeoutSeconds * 1000, ...(state.image ? { image: state.image } : {}), ...(signal ? { signal } : {}) };
+  const image = state.environment?.image ?? state.image;
+  return { timeoutMs: state.timeoutSeconds * 1000, ...(image ? { image } : {}), ...(signal ? { signal } : {}) };
 }
 
 export function describeRun(run: { exitCode: number; endReason: string; durationMs: number }): string {

@@ -28,6 +28,9 @@ const ProofFile = z.object({
   files: z.array(z.object({ path: z.string(), sha256: z.string(), original_sha256: z.string().nullable() })).optional(),
   tests: z.record(z.string(), z.string()),
   image: z.object({ name: z.string(), id: z.string().nullable() }),
+  environment: z
+    .object({ image: z.string(), id: z.string(), base: z.object({ name: z.string(), id: z.string() }), requirements: z.array(z.string()) })
+    .optional(),
   timeouts: z.object({ run_seconds: z.number(), test_seconds: z.number() }),
   evidence: z.record(z.string(), z.unknown()),
 });
@@ -175,7 +178,9 @@ export async function verifyProof(
       mode: proof.mode,
       candidates: [join(scratch, multi ? "fix" : "fix.py")],
       artifacts: join(scratch, "artifacts"),
-      image: proof.image.name,
+      // The environment is prepared again from its base: the same files give the same image.
+      image: proof.environment?.base.name ?? proof.image.name,
+      ...(proof.environment ? { requirements: proof.environment.requirements } : {}),
       timeoutSeconds: proof.timeouts.run_seconds,
       testTimeoutSeconds: proof.timeouts.test_seconds,
       maxFixAttempts: 1,
@@ -183,6 +188,10 @@ export async function verifyProof(
       ...(proof.evidence.require_sealed === true ? { requireSealed: true } : {}),
     });
     const attempt = rerun.attempts?.[0];
+    if (proof.environment) {
+      const same = rerun.environment?.id === proof.environment.id;
+      check(`environment ${proof.environment.image}`, same, same ? "prepared again from the same base and files" : `prepared as ${rerun.environment?.image ?? "no environment"} (${rerun.environment?.id ?? "-"}), was ${proof.environment.id}`);
+    }
     check("verification re-run", rerun.status === "SUCCESS", rerun.status === "SUCCESS" ? rerun.reason ?? "proven" : `${rerun.status}: ${attempt?.reason ?? rerun.reason ?? "no reason"}`);
     const again = rerun.status === "SUCCESS" ? buildProof(rerun) : undefined;
     if (again) {

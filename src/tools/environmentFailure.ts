@@ -29,6 +29,8 @@ export interface EnvironmentFacts {
   declared: readonly DeclaredRequirement[];
   /** Set when the reproduction's SyntaxError points at a construct of a newer grammar. */
   newerSyntax?: NewerConstruct & { file: string; line: number };
+  /** What happened to the declared dependencies: installed into an environment image, skipped (--no-install), or none declared. */
+  install?: "installed" | "skipped" | "none";
   /** The run's wall-clock limit and pytest's per-test limit, in ms. */
   timeoutMs: number;
   testTimeoutMs: number;
@@ -48,9 +50,13 @@ function missingModule(output: string, facts: EnvironmentFacts): EnvironmentFail
   const distribution = distributionFor(module);
   const declared = facts.declared.find((d) => provides(d.name, module));
   const reason = `No module named '${module}': it is neither in the repository nor in Python's standard library, so the sandbox lacks a dependency (this is not a code bug).`;
-  const remedy = declared
-    ? `${declared.requirement} is declared in ${declared.where} but is not installed in the sandbox image: pass --image with an image that has ${distribution}.`
-    : `Add ${distribution} to the image: pass --image with an image that has it.`;
+  const remedy = !declared
+    ? `Add ${distribution} to requirements.txt (OpsGuard installs declared dependencies into an environment image), or pass --image with an image that has it.`
+    : facts.install === "skipped"
+      ? `${declared.requirement} is declared in ${declared.where} but --no-install skipped the installation: run without --no-install, or pass --image with an image that has ${distribution}.`
+      : facts.install === "installed"
+        ? `${declared.requirement} is declared in ${declared.where} and was installed, yet '${module}' does not import: check that ${declared.requirement} provides it, or pass --image with an image that has ${distribution}.`
+        : `${declared.requirement} is declared in ${declared.where} but is not installed in the sandbox image: pass --image with an image that has ${distribution}.`;
   return { code: "MISSING_MODULE", reason, remedy };
 }
 
@@ -71,7 +77,7 @@ function missingPlugin(output: string): EnvironmentFailure | undefined {
   return {
     code: "MISSING_PYTEST_PLUGIN",
     reason: `Tests were skipped or errored because pytest lacks ${names.join(", ")} (${plugins.map((p) => p.evidence).join("; ")}).`,
-    remedy: `Pass --image with an image that has ${names.join(" and ")}.`,
+    remedy: `Add ${names.join(" and ")} to requirements.txt (or requirements-dev.txt; OpsGuard installs declared dependencies into an environment image), or pass --image with an image that has ${names.length > 1 ? "them" : "it"}.`,
   };
 }
 

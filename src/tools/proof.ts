@@ -33,6 +33,18 @@ export function buildProof(state: OpsGuardState) {
     }),
     tests: state.testHashes ?? {},
     image: { name: after.image, id: after.imageId ?? null },
+    ...(state.environment
+      ? {
+          environment: {
+            image: state.environment.image,
+            id: state.environment.id,
+            base: state.environment.base,
+            python: state.environment.python,
+            files: state.environment.files,
+            requirements: state.requirements ?? [],
+          },
+        }
+      : {}),
     commands: { reproduce: before.command, compile_and_verify: after.command },
     timeouts: { run_seconds: state.timeoutSeconds, test_seconds: state.testTimeoutSeconds },
     before: { exit_code: before.exitCode, end_reason: before.endReason },

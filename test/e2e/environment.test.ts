@@ -46,15 +46,16 @@ describe("the standard library OpsGuard knows", () => {
 });
 
 describe("environment failures stop before any model is asked", () => {
-  it("a module in requirements.txt but not in the image: INFRA_STOP naming the requirement, the hiding fix is never tried", async () => {
+  it("a module in requirements.txt but not installed (--no-install): INFRA_STOP naming the requirement, the hiding fix is never tried", async () => {
     const { state, proposer } = await remediate(
       { "app.py": YAML_APP, "config.yml": "port: 8080\n", "requirements.txt": "requests>=2\nPyYAML>=6.0\n" },
       [HIDES_DEPENDENCY],
+      { install: false },
     );
     expect(state.status).toBe("INFRA_STOP");
     expect(state.infraCode).toBe("MISSING_MODULE");
     expect(state.reason).toContain("No module named 'yaml'");
-    expect(state.reason).toContain("PyYAML>=6.0 is declared in requirements.txt:2");
+    expect(state.reason).toContain("PyYAML>=6.0 is declared in requirements.txt:2 but --no-install skipped the installation");
     expect(proposer.requests).toHaveLength(0);
     expect(state.attempts).toEqual([]);
   });

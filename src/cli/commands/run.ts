@@ -23,6 +23,8 @@ export function runOptions(y: Argv) {
     .option("checkpoint", { type: "string", describe: "Checkpoint store: a SQLite file, or postgres://... [default: ARTIFACTS/checkpoints.sqlite]" })
     .option("image", { type: "string", describe: "Sandbox image [default: $OPSGUARD_IMAGE or opsguard-sandbox:py3.11]" })
     .option("context-tokens", { type: "number", describe: "Token budget of the files a model is shown besides the target, chosen from what the failure points at [default: 12000]" })
+    .option("requirements", { type: "string", array: true, default: [] as string[], describe: "A requirements file to install instead of the requirements*.txt found (repeatable)" })
+    .option("install", { type: "boolean", default: true, describe: "Install the repository's declared dependencies into an environment image (--no-install: skip)" })
     .option("max-repro-attempts", { type: "number", default: 2, describe: "Reproduction tries before NOT_REPRODUCIBLE" })
     .option("max-fix-attempts", { type: "number", default: 3, describe: "Fix tries before FAILED" })
     .option("provider", { choices: ["nvidia", "groq", "openai"] as const, describe: "Model provider [default: nvidia, with groq as fallback]" })
