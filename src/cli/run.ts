@@ -70,6 +70,7 @@ export async function checkInput(args: RunArgs): Promise<OpsGuardInput> {
     ...(args["context-tokens"] !== undefined ? { contextTokens: args["context-tokens"] } : {}),
     maxFixAttempts: args["max-fix-attempts"],
     ...(args.image ? { image: args.image } : {}),
+    ...(args.python ? { python: args.python } : {}),
     ...(args.install === false ? { install: false } : {}),
     ...(requirements.length > 0 ? { requirements } : {}),
     ...(args.provider ? { provider: args.provider } : {}),

@@ -57,6 +57,7 @@ export const OpsGuardInput = z.object({
   model: z.string().optional().describe("Model name for the provider"),
   baseUrl: z.string().optional().describe("Base URL of an OpenAI-compatible server (provider openai)"),
   fallback: ProviderName.optional().describe("Provider to try when the chosen one fails"),
+  python: z.string().optional().describe("Python version of the sandbox, e.g. 3.13: the base image's family tagged py3.13 (default: requires-python, else the image's)"),
   install: z.boolean().optional().describe("Install the repository's declared dependencies into an environment image (default true; false: --no-install)"),
   requirements: z
     .array(z.string())
@@ -169,6 +170,8 @@ export const OpsGuardState = OpsGuardInput.extend({
       watched: z.record(z.string(), z.object({ calls: z.number(), returns: z.number(), raised: z.number() })).optional(),
     })
     .optional(),
+  /** The base image chosen for the run's Python (--python, requires-python, else --image or the default). */
+  baseImage: z.string().optional(),
   /** The environment image the sandbox runs in, when the repository declares dependencies. */
   environment: z
     .object({

@@ -1,10 +1,13 @@
 /**
- * Decides how the failure is reproduced: the environment image the runs use (built from the
- * repository's declared dependencies once, see environmentPhase.ts) and the command: the entry
- * file or module, or the tests, under OpsGuard's runners.
+ * Decides how the failure is reproduced: the Python (--python, else requires-python, else the
+ * image's), the environment image the runs use (built from the repository's declared dependencies
+ * once, see environmentPhase.ts) and the command: the entry file or module, or the tests, under
+ * OpsGuard's runners.
  */
 import type { NodeFn } from "../graph/deps.js";
-import { entryRunnerCommand, pytestRunnerCommand } from "../tools/sandbox.js";
+import { readDependencyFiles } from "../tools/dependencyFiles.js";
+import { choosePython } from "../tools/pythonChoice.js";
+import { DEFAULT_IMAGE, entryRunnerCommand, pytestRunnerCommand } from "../tools/sandbox.js";
 import { environmentPhase } from "./environmentPhase.js";
 
 export const buildReproduction: NodeFn = async (state, context) => {
@@ -12,8 +15,18 @@ export const buildReproduction: NodeFn = async (state, context) => {
     state.mode === "pytest"
       ? pytestRunnerCommand(state.tests ?? [])
       : entryRunnerCommand(state.module !== undefined ? { module: state.module } : { file: state.entry }, state.args ?? []);
-  // A retried reproduction keeps the environment it already has.
-  const phase = state.environment ? undefined : await environmentPhase({ ...state, workspace: state.workspace! }, context.deps, context.signal);
-  const environment = phase?.environment ? { environment: phase.environment } : {};
-  return { update: { reproductionCommand: command, ...environment }, summary: `${command.join(" ")}${phase ? `; environment: ${phase.summary}` : ""}` };
+  // A retried reproduction keeps the Python and the environment it already has.
+  if (state.baseImage) return { update: { reproductionCommand: command }, summary: command.join(" ") };
+  const requiresPython = (await readDependencyFiles(state.workspace!)).pyproject?.requiresPython;
+  const choice = choosePython({
+    baseImage: state.image ?? process.env.OPSGUARD_IMAGE ?? DEFAULT_IMAGE,
+    ...(state.python ? { python: state.python } : {}),
+    ...(requiresPython ? { requiresPython } : {}),
+  });
+  const phase = await environmentPhase({ ...state, image: choice.image, workspace: state.workspace! }, context.deps, context.signal);
+  const python = choice.because ? `; ${choice.image} (${choice.because})` : "";
+  return {
+    update: { reproductionCommand: command, baseImage: choice.image, ...(phase.environment ? { environment: phase.environment } : {}) },
+    summary: `${command.join(" ")}${python}; environment: ${phase.summary}`,
+  };
 };

@@ -3,7 +3,7 @@ import type { RunOptions } from "../tools/sandbox.js";
 
 /** The run-level sandbox settings every container of a run shares. */
 export function sandboxOptions(state: OpsGuardState, signal?: AbortSignal): RunOptions {
-  const image = state.environment?.image ?? state.image;
+  const image = state.environment?.image ?? state.baseImage ?? state.image;
   return { timeoutMs: state.timeoutSeconds * 1000, ...(image ? { image } : {}), ...(signal ? { signal } : {}) };
 }
 

@@ -66,7 +66,7 @@ function newerPython(facts: EnvironmentFacts): EnvironmentFailure | undefined {
   return {
     code: "NEWER_PYTHON",
     reason: `${found.file}:${found.line} uses ${found.feature}, which the sandbox's Python rejects as a SyntaxError; Python ${found.python} and later accept it.`,
-    remedy: `Pass --image with a Python ${found.python}+ image.`,
+    remedy: `Pass --python 3.13 (or --image with a Python ${found.python}+ image).`,
   };
 }
 

@@ -165,9 +165,11 @@ export function describeEngine(docker?: Docker): string {
 export function toInfraError(err: unknown, image: string, docker?: Docker): InfraError {
   const e = err as { code?: string; statusCode?: number; message?: string };
   if (e.statusCode === 404 && /image/i.test(e.message ?? "")) {
+    const python = /:py(\d+\.\d+)$/.exec(image)?.[1];
+    const build = image === DEFAULT_IMAGE || !python ? "npm run sandbox:image" : `npm run sandbox:image -- ${image} --python ${python}`;
     return new InfraError(
       "IMAGE_MISSING",
-      `The sandbox image ${image} is not present on the Docker engine. Build it with \`npm run sandbox:image\`, or pass --image / OPSGUARD_IMAGE.`,
+      `The sandbox image ${image} is not present on the Docker engine. Build it with \`${build}\`, or pass --image / OPSGUARD_IMAGE.`,
       { cause: err },
     );
   }

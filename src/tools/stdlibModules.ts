@@ -41,7 +41,15 @@ const PY311: readonly string[] = [
   "winsound", "wsgiref", "xdrlib", "xml", "xmlrpc", "zipapp", "zipfile", "zipimport", "zlib", "zoneinfo",
 ];
 
-const STDLIB = new Set<string>(PY311);
+/** Added by Python 3.13 (Debian trixie's 3.13.5); the names 3.12 and 3.13 removed stay known, since
+ * a missing one of them is a code change to make, not a dependency to install. */
+const ADDED_BY_PY313: readonly string[] = [
+  "_android_support", "_apple_support", "_colorize", "_interpchannels", "_interpqueues", "_interpreters",
+  "_ios_support", "_opcode_metadata", "_pydatetime", "_pylong", "_pyrepl", "_sha2", "_suggestions",
+  "_sysconfig", "_wmi",
+];
+
+const STDLIB = new Set<string>([...PY311, ...ADDED_BY_PY313]);
 
 /** Whether the top-level name of `module` (`a` of `a.b.c`) belongs to the standard library. */
 export function isStdlibModule(module: string): boolean {

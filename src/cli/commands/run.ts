@@ -23,6 +23,7 @@ export function runOptions(y: Argv) {
     .option("checkpoint", { type: "string", describe: "Checkpoint store: a SQLite file, or postgres://... [default: ARTIFACTS/checkpoints.sqlite]" })
     .option("image", { type: "string", describe: "Sandbox image [default: $OPSGUARD_IMAGE or opsguard-sandbox:py3.11]" })
     .option("context-tokens", { type: "number", describe: "Token budget of the files a model is shown besides the target, chosen from what the failure points at [default: 12000]" })
+    .option("python", { type: "string", describe: "Python version of the sandbox, e.g. 3.13 (the image's family tagged py3.13) [default: requires-python, else the image's]" })
     .option("requirements", { type: "string", array: true, default: [] as string[], describe: "A requirements file to install instead of the requirements*.txt found (repeatable)" })
     .option("install", { type: "boolean", default: true, describe: "Install the repository's declared dependencies into an environment image (--no-install: skip)" })
     .option("max-repro-attempts", { type: "number", default: 2, describe: "Reproduction tries before NOT_REPRODUCIBLE" })
@@ -40,6 +41,7 @@ export function runOptions(y: Argv) {
       }
       const budget = argv["context-tokens"];
       if (budget !== undefined && !(Number.isInteger(budget) && budget >= 1)) throw new UsageError("--context-tokens must be a whole number of at least 1.");
+      if (argv.python !== undefined && !/^\d+\.\d+$/.test(argv.python)) throw new UsageError(`--python ${argv.python} must be a version like 3.13.`);
       for (const flag of ["max-repro-attempts", "max-fix-attempts"] as const) {
         const value = argv[flag];
         if (!Number.isInteger(value) || value < 1) throw new UsageError(`--${flag} must be a whole number of at least 1.`);
