@@ -77,7 +77,7 @@ export function buildGraph(deps: GraphDeps, options: BuildGraphOptions = {}): Op
     .addNode("report", node("report", report))
     .addEdge(START, "setup")
     .addConditionalEdges("setup", routes.afterSetup, ["report", "buildReproduction"])
-    .addEdge("buildReproduction", "reproduce")
+    .addConditionalEdges("buildReproduction", routes.afterBuildReproduction, ["report", "reproduce"])
     .addConditionalEdges("reproduce", routes.afterReproduce, ["report", "classify"])
     .addConditionalEdges("classify", routes.afterClassify, ["report", "propose", "buildReproduction"])
     .addConditionalEdges("propose", routes.afterPropose, ["report", "propose", "validate"])

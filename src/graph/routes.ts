@@ -7,6 +7,9 @@ import type { OpsGuardState } from "./state.js";
 
 export const afterSetup = (s: OpsGuardState) => (s.status ? "report" : "buildReproduction");
 
+/** The environment phase (in buildReproduction) may stop the run: a failed install, a base without pip. */
+export const afterBuildReproduction = (s: OpsGuardState) => (s.status ? "report" : "reproduce");
+
 export const afterReproduce = (s: OpsGuardState) => (s.status ? "report" : "classify");
 
 export const afterClassify = (s: OpsGuardState) =>

@@ -5,7 +5,7 @@
  * what a run changed is checked afterwards by the caller, and the copy is removed.
  */
 import { chmod, cp, mkdtemp, readdir, rm } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
+import { dirname, join } from "node:path";
 import { registerCleanup } from "./cleanup.js";
 
 /** Every directory enterable and writable, every file writable, by the sandbox user. */
@@ -25,7 +25,7 @@ export interface RunCopy {
 
 /** Copies `workspace` next to itself (the engine can mount the copy wherever it can mount the workspace). */
 export async function createRunCopy(workspace: string): Promise<RunCopy> {
-  const path = await mkdtemp(join(dirname(workspace), `${basename(workspace)}-run-`));
+  const path = await mkdtemp(join(dirname(workspace), `opsguard-run-${process.pid}-`));
   const unregister = registerCleanup(() => rm(path, { recursive: true, force: true }));
   try {
     await cp(workspace, path, { recursive: true, verbatimSymlinks: true });

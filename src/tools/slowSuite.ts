@@ -14,16 +14,24 @@ export interface SlowSuite {
 
 const PROGRESS = /^\S+\.py ([.FEsxX]+)/;
 
+/** The outcome characters of pytest's progress lines, one per finished test. */
+function progressMarks(stdout: string): string {
+  return stdout.split(/\r?\n/).map((line) => PROGRESS.exec(line)?.[1] ?? "").join("");
+}
+
 /** Tests pytest reported as finished in its progress lines. */
 export function finishedTests(stdout: string): number {
-  return stdout.split(/\r?\n/).reduce((sum, line) => sum + (PROGRESS.exec(line)?.[1]?.length ?? 0), 0);
+  return progressMarks(stdout).length;
 }
 
 export function slowSuite(result: SandboxResult, limitMs: number, testTimeoutMs: number): SlowSuite | undefined {
   if (result.endReason !== "timed_out" || result.quietMs === undefined) return undefined;
-  const completed = finishedTests(result.stdout);
+  const marks = progressMarks(result.stdout);
+  const completed = marks.length;
   // Quiet for longer than a test may take, or than a slow suite pauses between tests: a hang.
   if (completed === 0 || result.quietMs >= Math.min(testTimeoutMs, Math.max(2000, limitMs / 5))) return undefined;
+  // Tests that only ended by failing at about the per-test limit are hangs too, not a slow suite.
+  if (!marks.includes(".") || limitMs / completed >= 0.8 * testTimeoutMs) return undefined;
   const collectedMatch = /collected (\d+) items?/.exec(result.stdout);
   const collected = collectedMatch ? Number(collectedMatch[1]) : undefined;
   const seconds = limitMs / 1000;

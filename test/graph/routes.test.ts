@@ -12,6 +12,8 @@ describe("routes", () => {
   it.each([
     ["setup", routes.afterSetup, {}, "buildReproduction"],
     ["setup", routes.afterSetup, { status: "FAILED" }, "report"],
+    ["buildReproduction", routes.afterBuildReproduction, {}, "reproduce"],
+    ["buildReproduction", routes.afterBuildReproduction, { status: "INFRA_STOP" }, "report"],
     ["reproduce", routes.afterReproduce, {}, "classify"],
     ["reproduce", routes.afterReproduce, { status: "INFRA_STOP" }, "report"],
     ["classify", routes.afterClassify, { errorType: "CODE_ERROR" }, "propose"],

@@ -133,3 +133,12 @@ describe("syntax of a newer Python", () => {
     expect((await newerConstructAt(source, line))?.python).toBe(python);
   });
 });
+
+describe("hangs the per-test limit ended are not a slow suite", () => {
+  it.each([
+    ["collected 3 items\n\ntests/test_app.py F", 6_000, 4_000],
+    ["collected 9 items\n\ntests/test_app.py FFFF", 30_000, 10_000],
+  ])("%j", (stdout, limit, perTest) => {
+    expect(slowSuite(run({ endReason: "timed_out", stdout, quietMs: 500 }), limit, perTest)).toBeUndefined();
+  });
+});

@@ -6,7 +6,7 @@ import { requireDocker, SANDBOX_IMAGE } from "../support/docker.js";
 import { tempRepo } from "../support/workspace.js";
 import { hashTree } from "../support/hashTree.js";
 import { readdirSync } from "node:fs";
-import { basename, dirname } from "node:path";
+import { dirname } from "node:path";
 
 let docker: Docker;
 beforeAll(async () => {
@@ -104,7 +104,7 @@ describe("executePython on the real engine", () => {
     const second = await sandbox.executePython(repo, "app.py");
     expect(second.stdout).toContain("seen before: False False");
     expect(hashTree(repo)).toBe(before);
-    expect(readdirSync(dirname(repo)).filter((name) => name.startsWith(`${basename(repo)}-run-`))).toEqual([]);
+    expect(readdirSync(dirname(repo)).filter((name) => name.startsWith(`opsguard-run-${process.pid}-`))).toEqual([]);
   });
 
   it("runs as a non-root user without capabilities or new privileges", async () => {
