@@ -198,3 +198,26 @@ describe("infrastructure errors", () => {
     expect(error.message).toContain("DOCKER_HOST");
   });
 });
+
+describe("run copies a killed process left", () => {
+  it("are removed by the next run in the same directory", async () => {
+    const { mkdtempSync, mkdirSync, existsSync, rmSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const root = mkdtempSync(join(tmpdir(), "opsguard-sweep-"));
+    const workspace = join(root, "ws");
+    mkdirSync(workspace);
+    // pid 2^22 + 1 is above Linux's pid_max, so no process has it.
+    const stale = join(root, `opsguard-run-${2 ** 22 + 1}-abc`);
+    const mine = join(root, `opsguard-run-${process.pid}-live`);
+    mkdirSync(stale);
+    mkdirSync(mine);
+    const { createRunCopy } = await import("../../src/tools/runCopy.js");
+    const copy = await createRunCopy(workspace);
+    expect(existsSync(stale)).toBe(false);
+    expect(existsSync(mine)).toBe(true);
+    await copy.remove();
+    expect(existsSync(copy.path)).toBe(false);
+    rmSync(root, { recursive: true, force: true });
+  });
+});
