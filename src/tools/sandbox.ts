@@ -222,8 +222,15 @@ export function createDockerSandbox(options: DockerSandboxOptions = {}): Sandbox
     const started = Date.now();
     const copy: RunCopy = await createRunCopy(workspace);
     let container: Docker.Container;
+    // A signal between the engine creating the container and this process learning its id must
+    // still remove it: this task waits for the creation, then removes what was created.
+    let creating: Promise<Docker.Container> | undefined;
+    const unregisterCreating = registerCleanup(async () => {
+      const created = await creating?.catch(() => undefined);
+      await created?.remove({ force: true }).catch(() => undefined);
+    });
     try {
-      container = await docker.createContainer({
+      container = await (creating = docker.createContainer({
         Image: image,
         Cmd: command,
         WorkingDir: runOptions.layout?.workingDir ?? WORKSPACE_MOUNT,
@@ -249,8 +256,9 @@ export function createDockerSandbox(options: DockerSandboxOptions = {}): Sandbox
           // Output reaches us through attach; the engine keeps no log file a flood could fill.
           LogConfig: { Type: "none", Config: {} },
         },
-      });
+      }));
     } catch (err) {
+      unregisterCreating();
       await copy.remove();
       throw toInfraError(err, image, docker);
     }
@@ -258,6 +266,7 @@ export function createDockerSandbox(options: DockerSandboxOptions = {}): Sandbox
     let removed: Promise<void> | undefined;
     const remove = () => (removed ??= container.remove({ force: true }).then(() => undefined, () => undefined));
     const unregister = registerCleanup(remove);
+    unregisterCreating();
 
     let stopReason: EndReason | undefined;
     let stoppedAt: number | undefined;
