@@ -1,121 +1,84 @@
-"""OpsGuard's entry-mode runner: runs the user's entry file (or module) as __main__ and reports evidence.
+"""OpsGuard's entry-mode runner: runs the user's entry file (or module) as __main__ under OpsGuard's guard.
 
 usage: opsguard_entry.py ENTRY [ARGS...]      as `python ENTRY ARGS...` from the repository root,
                                               with the root on sys.path too
        opsguard_entry.py -m MODULE [ARGS...]  as `python -m MODULE ARGS...` from the root
 
-Evidence is what exit codes cannot show: whether the functions on the failing code path were
-reached and completed. It goes to the original stderr file descriptor, tagged with a per-run nonce
-that the user's code never sees (it is removed from the environment before that code runs).
+Its settings arrive through opsguard_handoff (never in the environment user code sees); the guard
+(opsguard_guard) streams the evidence: forbidden operations as they happen, how each call on the
+failing code path ended, the argument fingerprints of an uncaught failure, and a final "end" record
+with how the program ended. Nothing the runner knows is kept in module globals: it all lives in
+main()'s locals and the guard's closures.
 
-Environment (all removed before the user's code starts):
-  OPSGUARD_NONCE            tag of the evidence line
-  OPSGUARD_WATCH            JSON list of [file, function] pairs to watch (the failing code path)
+Settings:
+  OPSGUARD_NONCE            tag of the evidence lines
+  OPSGUARD_WATCH            JSON list of [path, function] pairs to watch (the failing code path)
+  OPSGUARD_CHANGED          JSON list of the files the candidate changed (the code under judgement)
+  OPSGUARD_TESTS            JSON list of the repository's test files
   OPSGUARD_HANG_DUMP_AFTER  seconds after which the stacks of all threads are dumped (a hang's site)
 """
-import faulthandler
-import json
-import os
-import runpy
 import sys
-import threading
-
-_nonce = os.environ.pop("OPSGUARD_NONCE", "")
-_watch = {tuple(pair) for pair in json.loads(os.environ.pop("OPSGUARD_WATCH", "[]"))}
-_hang_after = float(os.environ.pop("OPSGUARD_HANG_DUMP_AFTER", "0") or 0)
-for _name in ("OPSGUARD_NONCE", "OPSGUARD_WATCH", "OPSGUARD_HANG_DUMP_AFTER"):
-    os.unsetenv(_name)
-
-_stats = {}  # "file:function" -> {"calls": n, "returns": n, "raised": n}
-_stderr_fd = os.dup(2)
-
-
-def _key(code):
-    return os.path.basename(code.co_filename), code.co_name
-
-
-def _local_tracer(stats):
-    pending = [False]
-
-    def tracer(frame, event, arg):
-        if event == "exception":
-            pending[0] = True
-        elif event == "line":
-            pending[0] = False  # the exception was handled inside this frame
-        elif event == "return":
-            if pending[0]:
-                stats["raised"] += 1
-            else:
-                stats["returns"] += 1
-            pending[0] = False
-        return tracer
-
-    return tracer
-
-
-def _global_tracer(frame, event, arg):
-    if event != "call":
-        return None
-    key = _key(frame.f_code)
-    if key not in _watch:
-        return None
-    stats = _stats.setdefault("%s:%s" % key, {"calls": 0, "returns": 0, "raised": 0})
-    stats["calls"] += 1
-    return _local_tracer(stats)
-
-
-def _emit(exit_kind):
-    if not _nonce:
-        return
-    line = "\nOPSGUARD-EVIDENCE:%s:%s\n" % (_nonce, json.dumps({"watched": _stats, "ended": exit_kind}))
-    os.write(_stderr_fd, line.encode())
-
-
-def _is_runner_frame(tb):
-    name = tb.tb_frame.f_code.co_filename
-    return name == __file__ or os.path.basename(name) == "runpy.py" or name == "<frozen runpy>"
-
-
-def _trimmed_excepthook(kind, value, tb):
-    # Show the traceback from the user's code on, as if it had been run directly.
-    start = tb
-    while start is not None and _is_runner_frame(start):
-        start = start.tb_next
-    start = start or tb
-    if isinstance(value, BaseException):
-        value = value.with_traceback(start)  # 3.11+ prints the exception's own traceback, not `tb`
-    sys.__excepthook__(kind, value, start)
-
-
-def _prepare(argv, root):
-    """Sets sys.argv and sys.path as plain Python would; returns the function that runs the code."""
-    if argv[0] == "-m":
-        module = argv[1]
-        sys.argv = [module] + argv[2:]  # runpy replaces argv[0] with the module's file
-        sys.path[0] = root  # python -m puts the working directory first
-        return lambda: runpy.run_module(module, run_name="__main__", alter_sys=True)
-    entry = argv[0]
-    sys.argv = list(argv)
-    sys.path[0] = os.path.dirname(os.path.abspath(entry))
-    if root not in sys.path:
-        # From the root, `python scripts/run.py` importing the root's packages works in the
-        # user's setup (installed or on PYTHONPATH); the sandbox gives the same view.
-        sys.path.insert(1, root)
-    return lambda: runpy.run_path(entry, run_name="__main__")
 
 
 def main():
+    import opsguard_handoff
+
+    config = opsguard_handoff.take_config()
+    import faulthandler
+    import os
+    import runpy
+
+    import opsguard_guard
+
+    failure, end = opsguard_guard.install(config, observe=True)
+    hang_after = float(config.get("OPSGUARD_HANG_DUMP_AFTER", "0") or 0)
+    del config
+    for name in ("opsguard_guard", "opsguard_handoff"):
+        sys.modules.pop(name, None)
     argv = sys.argv[1:]
     if not argv or (argv[0] == "-m" and len(argv) < 2):
         sys.stderr.write("usage: opsguard_entry.py ENTRY [ARGS...] | -m MODULE [ARGS...]\n")
         return 2
-    sys.excepthook = _trimmed_excepthook
-    run = _prepare(argv, os.getcwd())
-    if _hang_after > 0:
-        faulthandler.dump_traceback_later(_hang_after, exit=False, file=sys.__stderr__)
-    if _watch:
-        threading.settrace(_global_tracer)
-        sys.settrace(_global_tracer)
+    runner_file = os.path.abspath(__file__)
+
+    def is_runner_frame(tb):
+        name = tb.tb_frame.f_code.co_filename
+        return os.path.abspath(name) == runner_file or os.path.basename(name) == "runpy.py" or name == "<frozen runpy>"
+
+    def trimmed_excepthook(kind, value, tb):
+        # Show the traceback from the user's code on, as if it had been run directly.
+        start = tb
+        while start is not None and is_runner_frame(start):
+            start = start.tb_next
+        start = start or tb
+        if isinstance(value, BaseException):
+            value = value.with_traceback(start)  # 3.11+ prints the exception's own traceback, not `tb`
+        sys.__excepthook__(kind, value, start)
+
+    sys.excepthook = trimmed_excepthook
+    root = os.getcwd()
+    if argv[0] == "-m":
+        module = argv[1]
+        sys.argv = [module] + argv[2:]  # runpy replaces argv[0] with the module's file
+        sys.path[0] = root  # python -m puts the working directory first
+
+        def run():
+            runpy.run_module(module, run_name="__main__", alter_sys=True)
+
+    else:
+        entry = argv[0]
+        sys.argv = list(argv)
+        sys.path[0] = os.path.dirname(os.path.abspath(entry))
+        if root not in sys.path:
+            # From the root, `python scripts/run.py` importing the root's packages works in the
+            # user's setup (installed or on PYTHONPATH); the sandbox gives the same view.
+            sys.path.insert(1, root)
+
+        def run():
+            runpy.run_path(entry, run_name="__main__")
+
+    if hang_after > 0:
+        faulthandler.dump_traceback_later(hang_after, exit=False, file=sys.__stderr__)
     ended = "exception"
     try:
         run()
@@ -123,10 +86,11 @@ def main():
     except SystemExit as exc:
         ended = "exit:%s" % (exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1))
         raise
+    except BaseException as exc:
+        failure(exc.__traceback__)
+        raise
     finally:
-        sys.settrace(None)
-        threading.settrace(None)
-        _emit(ended)
+        end(ended)
     return 0
 
 

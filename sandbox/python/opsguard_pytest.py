@@ -17,16 +17,33 @@ number, so a lost or added line shows:
   {"seq": n, "end": exitstatus, "tests": k} when pytest finishes: only then is the record complete
 A run killed at the wall-clock limit therefore keeps every outcome written before the kill, and the
 test that was running when it died is the one that started without an outcome.
+
+The settings arrive through opsguard_handoff (a pipe, never the environment the tests see), and the
+runtime guard (opsguard_guard) is installed at import, before any conftest or test module. The
+guard writes its own records (OPSGUARD-GUARD lines, its own sequence) on its own descriptor; the
+plugin closes the guard's stream with an "end" record when pytest finishes, after its own end
+record, so in pytest mode too a verdict needs both streams unbroken to their end.
 """
 import json
 import os
 import signal
 import sys
 
-_nonce = os.environ.pop("OPSGUARD_NONCE", "")
-_timeout = float(os.environ.pop("OPSGUARD_TEST_TIMEOUT", "0") or 0)
-for _name in ("OPSGUARD_NONCE", "OPSGUARD_TEST_TIMEOUT"):
-    os.unsetenv(_name)
+
+def _settings():
+    # The settings leave the environment (a re-exec, see opsguard_handoff) and the guard is in
+    # place before pytest imports any conftest or test module.
+    import opsguard_guard
+    import opsguard_handoff
+
+    config = opsguard_handoff.take_config()
+    _failure, end = opsguard_guard.install(config)
+    # A sealed run's test side: the channel to the code side, for opsguard_seal_client alone.
+    seal = {name: config[name] for name in ("OPSGUARD_SEAL_FD", "OPSGUARD_SEAL_FILES") if name in config}
+    return config.get("OPSGUARD_NONCE", ""), float(config.get("OPSGUARD_TEST_TIMEOUT", "0") or 0), end, seal
+
+
+_nonce, _timeout, _guard_end, _seal_settings = _settings()
 _stderr_fd = os.dup(2)
 _outcomes = {}
 _seq = [0]
@@ -134,9 +151,17 @@ def pytest_runtest_logfinish(nodeid, location):
 
 def pytest_sessionfinish(session, exitstatus):
     _emit({"end": int(exitstatus), "tests": _finished[0]})
+    _guard_end("exit:%d" % int(exitstatus))
 
 
 # --- sealed runs (opsguard_seal_client, loaded only in the sealed container) ----------------
+
+
+def take_seal_settings():
+    """The sealed run's settings (OPSGUARD_SEAL_FD, OPSGUARD_SEAL_FILES), handed out once."""
+    settings = dict(_seal_settings)
+    _seal_settings.clear()
+    return settings
 
 
 def _unsealable_reason():

@@ -14,8 +14,10 @@ test side may ask for a fresh code side ("RESET", after a call was abandoned at 
 when the code side dies, the test side is told and the next request starts a new one. The code
 side's output is passed on with a prefix, so it can never be taken for an evidence line.
 
-Environment (this process only; neither side inherits it): OPSGUARD_NONCE, OPSGUARD_TEST_TIMEOUT,
-OPSGUARD_SEAL_FILES.
+Settings: OPSGUARD_NONCE, OPSGUARD_TEST_TIMEOUT, OPSGUARD_SEAL_FILES, taken out of the environment
+by opsguard_handoff (a re-exec) before anything else; neither side ever has one in its environment.
+The test side gets its settings in a pipe on file descriptor 3 (opsguard_pytest reads it with
+opsguard_handoff); the code side gets none.
 """
 import json
 import os
@@ -26,6 +28,9 @@ import subprocess
 import sys
 import threading
 
+import opsguard_handoff
+
+CONFIG_FD = opsguard_handoff.CONFIG_FD
 TEST_UID = 65532
 CODE_UID = 65534
 TEST_ROOT = "/sealed/workspace"
@@ -113,16 +118,39 @@ def broker(tests):
                     pass  # it died; its end-of-file is reported on the next turn
 
 
+def settings_pipe():
+    """A pipe on file descriptor 3, where the test side's opsguard_handoff looks for its settings."""
+    read_end, write_end = os.pipe()
+    if read_end != CONFIG_FD:
+        try:
+            os.fstat(CONFIG_FD)
+        except OSError:
+            pass
+        else:
+            raise RuntimeError("file descriptor %d is taken before the settings pipe" % CONFIG_FD)
+        os.dup2(read_end, CONFIG_FD)
+        os.close(read_end)
+    return write_end
+
+
 def main():
-    nonce = os.environ.pop("OPSGUARD_NONCE", "")
-    timeout = os.environ.pop("OPSGUARD_TEST_TIMEOUT", "0")
-    files = os.environ.pop("OPSGUARD_SEAL_FILES", "[]")
+    config = opsguard_handoff.take_config()
+    nonce = config.get("OPSGUARD_NONCE", "")
+    timeout = config.get("OPSGUARD_TEST_TIMEOUT", "0")
+    files = config.get("OPSGUARD_SEAL_FILES", "[]")
+    del config
     json.loads(files)
+    settings = settings_pipe()
     mine, theirs = socket.socketpair()
-    env = dict(PLAIN_ENV, PYTHONPATH=RUNTIME, TMPDIR="/sealed", OPSGUARD_NONCE=nonce, OPSGUARD_TEST_TIMEOUT=timeout, OPSGUARD_SEAL_FILES=files, OPSGUARD_SEAL_FD=str(theirs.fileno()))
+    test_settings = {"OPSGUARD_NONCE": nonce, "OPSGUARD_TEST_TIMEOUT": timeout, "OPSGUARD_SEAL_FILES": files, "OPSGUARD_SEAL_FD": str(theirs.fileno())}
+    data = json.dumps(test_settings).encode()
+    os.write(settings, data)  # far below a pipe's capacity
+    os.close(settings)
+    env = dict(PLAIN_ENV, PYTHONPATH=RUNTIME, TMPDIR="/sealed")
     # Only the test user may enter /sealed, and Popen changes directory before it changes user.
     command = ["/usr/bin/env", "--chdir=" + TEST_ROOT, sys.executable, "-m", "pytest", "-p", "opsguard_pytest", "-p", "opsguard_seal_client", "--continue-on-collection-errors"] + sys.argv[1:]
-    tests = subprocess.Popen(command, cwd="/", env=env, **as_user(TEST_UID), pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL)
+    tests = subprocess.Popen(command, cwd="/", env=env, **as_user(TEST_UID), pass_fds=(CONFIG_FD, theirs.fileno()), stdin=subprocess.DEVNULL)
+    os.close(CONFIG_FD)
     theirs.close()
     holder = {}
     thread = threading.Thread(target=lambda: holder.setdefault("code", broker(mine)), daemon=True)

@@ -10,8 +10,9 @@ What cannot cross (objects, callbacks, setting attributes of the module as monke
 do) raises OpsGuardUnsealable and marks the test unsealable: OpsGuard then takes that test's
 outcome from the ordinary in-process run and says so in the proof.
 
-Environment (removed here): OPSGUARD_SEAL_FD (the channel), OPSGUARD_SEAL_FILES (JSON list of the
-changed files, relative to the working directory).
+Settings, from the plugin (opsguard_pytest, loaded first, took them from opsguard_handoff's pipe):
+OPSGUARD_SEAL_FD (the channel), OPSGUARD_SEAL_FILES (JSON list of the changed files, relative to
+the working directory). None of them is ever in the test side's environment.
 """
 import builtins
 import importlib.abc
@@ -22,13 +23,14 @@ import socket
 import sys
 import types
 
+import opsguard_pytest
 from opsguard_seal_values import NotPlain, decode, encode
 
-_channel = socket.socket(fileno=int(os.environ.pop("OPSGUARD_SEAL_FD")))
+_settings = opsguard_pytest.take_seal_settings()
+_channel = socket.socket(fileno=int(_settings["OPSGUARD_SEAL_FD"]))
 _root = os.getcwd()
-_sealed_files = {os.path.normpath(os.path.join(_root, f)) for f in json.loads(os.environ.pop("OPSGUARD_SEAL_FILES", "[]"))}
-for _name in ("OPSGUARD_SEAL_FD", "OPSGUARD_SEAL_FILES"):
-    os.unsetenv(_name)
+_sealed_files = {os.path.normpath(os.path.join(_root, f)) for f in json.loads(_settings.get("OPSGUARD_SEAL_FILES", "[]"))}
+del _settings
 
 
 class OpsGuardUnsealable(BaseException):

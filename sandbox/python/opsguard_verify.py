@@ -11,7 +11,9 @@ import os
 import sys
 import traceback
 
-_nonce = os.environ.get("OPSGUARD_NONCE", "")  # left in place: the runner exec'd below removes it
+# Left in the environment: every runner exec'd below moves its settings out of it first
+# (opsguard_handoff), before any user code starts.
+_nonce = os.environ.get("OPSGUARD_NONCE", "")
 
 
 def main():

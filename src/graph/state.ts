@@ -130,7 +130,9 @@ export type TestTrust = z.infer<typeof TestTrust>;
 
 export const FailureSite = z.object({
   kind: z.enum(["exception", "hang"]),
-  chain: z.array(z.object({ file: z.string(), function: z.string(), line: z.number() })),
+  chain: z.array(
+    z.object({ file: z.string(), function: z.string(), line: z.number(), path: z.string().optional(), fingerprint: z.string().nullable().optional() }),
+  ),
 });
 
 export const OpsGuardState = OpsGuardInput.extend({

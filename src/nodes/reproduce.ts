@@ -1,7 +1,7 @@
 /** Runs the reproduction in a fresh sandbox container, and keeps where (or which tests) it failed. */
 import type { NodeFn } from "../graph/deps.js";
 import { collectionProblem } from "../tools/collectionGate.js";
-import { findFailureSite } from "../tools/failureSite.js";
+import { findFailureSite, withFingerprints } from "../tools/failureSite.js";
 import { assemblePytestEvidence, outcomesOf } from "../tools/pytestEvidence.js";
 import { hashTestFiles } from "../tools/testFiles.js";
 import { runWithEvidence } from "./evidenceRun.js";
@@ -9,7 +9,7 @@ import { describeRun } from "./sandboxOptions.js";
 import { protectedTarget } from "./setup.js";
 
 export const reproduce: NodeFn = async (state, context) => {
-  const { run, records, forged } = await runWithEvidence(state, context);
+  const { run, records, forged, guard } = await runWithEvidence(state, context);
   const tries = (state.reproAttempts ?? 0) + 1;
   const summary = `try ${tries}: ${describeRun(run)}`;
   if (state.mode === "pytest") {
@@ -33,6 +33,10 @@ export const reproduce: NodeFn = async (state, context) => {
     }
     return { update, summary: `${summary}, ${Object.keys(testsBefore).length} test(s) from ${evidence.files.length} file(s)${cut}` };
   }
-  const failureSite = findFailureSite(run.stderr, run.endReason);
+  // The printed traceback says where it failed; the guard's "failure" record adds the arguments
+  // each call on the path received (their fingerprints), for the behaviour check at verification.
+  const printed = findFailureSite(run.stderr, run.endReason);
+  const recorded = guard.records.find((r) => r.k === "failure");
+  const failureSite = printed && withFingerprints(printed, recorded?.k === "failure" ? recorded.chain : undefined);
   return { update: { reproduction: run, reproAttempts: tries, ...(failureSite ? { failureSite } : {}) }, summary };
 };

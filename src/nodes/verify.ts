@@ -7,7 +7,7 @@ import type { NodeFn } from "../graph/deps.js";
 import { currentAttempt, refuseCurrent, updateCurrent } from "../graph/attempts.js";
 import { classifyFailure } from "../tools/classifier.js";
 import { watchList } from "../tools/entryEvidence.js";
-import { judgeEntry, judgePytest } from "../tools/judgeVerification.js";
+import { judgeVerification } from "../tools/judgeVerification.js";
 import { CompileEvidence } from "../tools/pytestEvidence.js";
 import { compileThenRunCommand } from "../tools/sandbox.js";
 import { hashTestFiles, tamperedTestFiles } from "../tools/testFiles.js";
@@ -32,8 +32,9 @@ async function changedFixFiles(state: OpsGuardState, runCopy: string): Promise<s
 
 export const verify: NodeFn = async (state, context) => {
   const files = currentAttempt(state).files.map((f) => f.path);
-  const watch: Record<string, string> =
-    state.mode === "entry" && state.failureSite ? { OPSGUARD_WATCH: JSON.stringify(watchList(state.failureSite)) } : {};
+  // The changed files are the code under judgement: the guard refuses them frame, gc, exec, ... access.
+  const settings: Record<string, string> = { OPSGUARD_CHANGED: JSON.stringify(files) };
+  if (state.mode === "entry" && state.failureSite) settings.OPSGUARD_WATCH = JSON.stringify(watchList(state.failureSite));
   const command = compileThenRunCommand(files, state.reproductionCommand!);
   // The run writes into its own copy of the workspace: what it did to the tests and the fix is read there.
   let tampered: string[] = [];
@@ -41,10 +42,11 @@ export const verify: NodeFn = async (state, context) => {
     tampered = [...tamperedTestFiles(state.testHashes ?? {}, await hashTestFiles(runCopy, Object.keys(state.testHashes ?? {}))), ...(await changedFixFiles(state, runCopy))];
   };
   // Pytest mode runs the suite twice at once: in-process as before, and sealed.
-  const [{ run, evidence, records, forged }, sealed] = await Promise.all([
-    runWithEvidence(state, context, watch, command, { afterRun }),
+  const [inProcess, sealed] = await Promise.all([
+    runWithEvidence(state, context, settings, command, { afterRun }),
     state.mode === "pytest" ? runSealed(state, context, files) : undefined,
   ]);
+  const { run, evidence, records, forged } = inProcess;
 
   const compileError = CompileEvidence.safeParse(state.mode === "pytest" ? records[0] : evidence);
   if (!forged && compileError.success) {
@@ -57,9 +59,7 @@ export const verify: NodeFn = async (state, context) => {
     ? { ok: false as const, reason: "the output carries a forged OpsGuard evidence line" }
     : tampered.length > 0
       ? { ok: false as const, reason: `test files or fixed files changed during the run: ${tampered.join(", ")}` }
-      : state.mode === "pytest"
-        ? judgePytest(state, { run, records }, sealed)
-        : judgeEntry(state, run, classifyFailure({ mode: state.mode, result: run }), evidence);
+      : judgeVerification(state, inProcess, classifyFailure({ mode: state.mode, result: run }), sealed);
   const testsAfter = judgement.testsAfter ? { testsAfter: judgement.testsAfter } : {};
   if (judgement.ok) {
     return {

@@ -1,7 +1,13 @@
 /**
  * Entry-mode proof: exit 0 is not enough. The functions on the failing code path must run again
  * and complete: the failure site is reached, and the outermost function of the path returns
- * normally instead of ending in an exception that something above it silenced. Pure.
+ * normally instead of ending in an exception that something above it silenced.
+ *
+ * With the guard's stream (behaviour), more: the failing call recorded at reproduction (the
+ * outermost call on the path that received input, with the fingerprint of its arguments) is made
+ * again and returns normally, and neither it nor any frame above it on the path ends by an
+ * exception, in any thread. Frames below the failing call may raise, when something inside the
+ * failing call handles it (a specific-type handler that skips a malformed record). Pure.
  */
 import { describeFrame, type FailureSite, type Frame } from "./failureSite.js";
 
@@ -11,26 +17,75 @@ export interface WatchedStats {
   raised: number;
 }
 
+/** How a watched call ended, as the guard streamed it (first occurrence of each outcome). */
+export interface CallOutcome {
+  f: [string, string];
+  fp: string | null;
+  ok: boolean;
+  exc?: string | null;
+}
+
 export interface EntryEvidence {
   watched: Record<string, WatchedStats>;
   /** "completed", "exception", or "exit:N". */
   ended: string;
+  /** The guard's behaviour records; absent in evidence that only counted. */
+  outcomes?: CallOutcome[];
 }
 
-export const frameKey = (frame: Frame) => `${frame.file}:${frame.function}`;
+/** The name the runner knows a frame's file by: its workspace path. */
+const pathOf = (frame: Frame) => frame.path ?? frame.file;
+export const frameKey = (frame: Frame) => `${pathOf(frame)}:${frame.function}`;
 
-/** The [file, function] pairs the runner watches. */
+/** The [path, function] pairs the runner watches. */
 export function watchList(site: FailureSite): [string, string][] {
-  const seen = new Map(site.chain.map((f) => [frameKey(f), [f.file, f.function] as [string, string]]));
+  const seen = new Map(site.chain.map((f) => [frameKey(f), [pathOf(f), f.function] as [string, string]]));
   return [...seen.values()];
 }
 
-export function judgeEntryEvidence(site: FailureSite, evidence: EntryEvidence | undefined): { ok: true; summary: string } | { ok: false; reason: string } {
+/** The outermost call on the failing path that received input, else the outermost function. */
+export function failingCall(site: FailureSite): Frame | undefined {
+  const functions = site.chain.filter((f) => f.function !== "<module>");
+  return functions.find((f) => typeof f.fingerprint === "string") ?? functions[0];
+}
+
+type Verdict = { ok: true; summary: string } | { ok: false; reason: string };
+
+function judgeBehaviour(site: FailureSite, outcomes: CallOutcome[]): Verdict | undefined {
+  const call = failingCall(site);
+  if (!call) return undefined;
+  const functions = site.chain.filter((f) => f.function !== "<module>");
+  const upTo = functions.slice(0, functions.indexOf(call) + 1);
+  const of = (frame: Frame) => outcomes.filter((o) => o.f[0] === pathOf(frame) && o.f[1] === frame.function);
+  for (const frame of upTo) {
+    const raised = of(frame).find((o) => !o.ok);
+    if (raised) {
+      const what = raised.exc ? ` (${raised.exc})` : "";
+      return { ok: false, reason: `${describeFrame(frame)} still ends in an exception that is silenced above it${what}` };
+    }
+  }
+  if (typeof call.fingerprint === "string") {
+    const again = of(call).filter((o) => o.fp === call.fingerprint);
+    if (!again.some((o) => o.ok)) {
+      return {
+        ok: false,
+        reason: `the failing call ${describeFrame(call)} is never made again with the arguments it failed on: the fix changes the input instead of the code`,
+      };
+    }
+  }
+  return undefined;
+}
+
+export function judgeEntryEvidence(site: FailureSite, evidence: EntryEvidence | undefined): Verdict {
   if (!evidence) return { ok: false, reason: "the program ended without OpsGuard's evidence (did it end the process abruptly?)" };
   const stats = (frame: Frame) => evidence.watched[frameKey(frame)] ?? { calls: 0, returns: 0, raised: 0 };
   const failure = site.chain.at(-1)!;
   if (stats(failure).calls === 0) {
     return { ok: false, reason: `the failure site ${describeFrame(failure)} is never reached: the program exits or returns before it` };
+  }
+  if (evidence.outcomes) {
+    const behaviour = judgeBehaviour(site, evidence.outcomes);
+    if (behaviour) return behaviour;
   }
   const outermost = site.chain.find((f) => f.function !== "<module>");
   if (outermost && outermost !== failure) {
@@ -42,5 +97,15 @@ export function judgeEntryEvidence(site: FailureSite, evidence: EntryEvidence | 
     return { ok: false, reason: `the program did not complete (${evidence.ended})` };
   }
   const s = stats(failure);
-  return { ok: true, summary: `failure site ${describeFrame(failure)} reached ${s.calls} time(s), ${s.returns} normal return(s); the failing path completes` };
+  const call = evidence.outcomes ? failingCall(site) : undefined;
+  const made = call && typeof call.fingerprint === "string" ? `; the failing call ${call.function}() is made again with the same arguments and returns` : "";
+  return { ok: true, summary: `failure site ${describeFrame(failure)} reached ${s.calls} time(s), ${s.returns} normal return(s)${made}; the failing path completes` };
+}
+
+/** Entry evidence from the guard's stream, or undefined when the stream has no end record. */
+export function entryEvidenceFrom(records: { k: string }[]): EntryEvidence | undefined {
+  const end = records.find((r) => r.k === "end") as { ended: string; watched: Record<string, WatchedStats> } | undefined;
+  if (!end) return undefined;
+  const outcomes = records.filter((r) => r.k === "ret") as unknown as CallOutcome[];
+  return { watched: end.watched, ended: end.ended, outcomes };
 }

@@ -8,6 +8,10 @@ export interface Frame {
   file: string;
   function: string;
   line: number;
+  /** Path relative to the workspace when the file is in a subdirectory (e.g. "pkg/app.py"). */
+  path?: string;
+  /** Fingerprint of the call's arguments when it started, from the guard; null for a call without input. */
+  fingerprint?: string | null;
 }
 
 export interface FailureSite {
@@ -27,12 +31,18 @@ function isUserFile(path: string): boolean {
 }
 
 const baseName = (path: string) => path.slice(path.lastIndexOf("/") + 1);
+const workspacePath = (path: string) => (path.startsWith("/workspace/") ? path.slice("/workspace/".length) : path.replace(/^\.\//, ""));
 
 function frames(lines: string[], pattern: RegExp): Frame[] {
   const found: Frame[] = [];
   for (const line of lines) {
     const match = pattern.exec(line);
-    if (match && isUserFile(match[1]!)) found.push({ file: baseName(match[1]!), line: Number(match[2]), function: match[3]!.trim() });
+    if (match && isUserFile(match[1]!)) {
+      const file = baseName(match[1]!);
+      const path = workspacePath(match[1]!);
+      // The path is kept only when it says more than the base name (a file in a subdirectory).
+      found.push({ file, ...(path !== file ? { path } : {}), line: Number(match[2]), function: match[3]!.trim() });
+    }
   }
   return found;
 }
@@ -57,4 +67,17 @@ export function findFailureSite(stderr: string, endReason: string): FailureSite 
 
 export function describeFrame(frame: Frame): string {
   return `${frame.function}() in ${frame.file} line ${frame.line}`;
+}
+
+/**
+ * Adds the guard's argument fingerprints (its "failure" record: [path, function, line, fingerprint]
+ * per frame, outermost first) to the frames of the printed traceback they belong to.
+ */
+export function withFingerprints(site: FailureSite, recorded: [string, string, number, string | null][] | undefined): FailureSite {
+  if (!recorded || site.kind !== "exception") return site;
+  const chain = site.chain.map((frame) => {
+    const match = recorded.find(([path, fn, line]) => path === (frame.path ?? frame.file) && fn === frame.function && line === frame.line);
+    return match ? { ...frame, fingerprint: match[3] } : frame;
+  });
+  return { ...site, chain };
 }

@@ -2,29 +2,42 @@
  * Decides whether a verification run proves the fix. Exit 0 is necessary, never sufficient:
  * pytest mode needs fail-to-pass accounting over unbroken evidence streams (sealed where the tests'
  * use of the changed code allows it); entry mode needs the failing code path to run again and
- * complete. Pure.
+ * complete. Before either, the runtime guard's streams: a forbidden operation, tampering or a broken
+ * guard stream refuses the fix whatever its results say. Pure.
  */
 import type { Classification, OpsGuardState, SandboxRun } from "../graph/state.js";
 import { parsePytestOutcomes } from "./classifier.js";
-import { judgeEntryEvidence } from "./entryEvidence.js";
-import { assemblePytestEvidence, EntryEvidenceSchema, type PytestEvidence } from "./pytestEvidence.js";
+import { entryEvidenceFrom, judgeEntryEvidence } from "./entryEvidence.js";
+import { guardRefusals, type GuardStream } from "./guardStream.js";
+import { assemblePytestEvidence, type PytestEvidence } from "./pytestEvidence.js";
 import { allGuarded, mergeSealedOutcomes } from "./sealedOutcomes.js";
 import { accountTests, type TestOutcome } from "./testAccounting.js";
 
 export type Proof = NonNullable<OpsGuardState["proof"]>;
 export type Judgement = { ok: true; proof: Proof; testsAfter?: Record<string, TestOutcome> } | { ok: false; reason: string; testsAfter?: Record<string, TestOutcome> };
 
-/** A pytest run and the records its plugin streamed. */
+/** A pytest run, the records its plugin streamed and what the runtime guard streamed. */
 export interface PytestRun {
   run: SandboxRun;
   records: unknown[];
+  /** The guard's stream in the pytest process; when present it must reach its end record too. */
+  guard?: GuardStream;
 }
 
-/** An unbroken stream, or why not: a process that exits early or is killed leaves no complete record. */
-function completeEvidence(which: string, { run, records }: PytestRun): PytestEvidence | string {
+/** A verification run, with the guard's stream. */
+export interface VerificationRun extends PytestRun {
+  guard: GuardStream;
+}
+
+/**
+ * Unbroken streams, or why not: a process that exits early or is killed leaves no complete record.
+ * The plugin's records and the guard's are numbered separately; each must be unbroken to its end.
+ */
+function completeEvidence(which: string, { run, records, guard }: PytestRun): PytestEvidence | string {
   const evidence = assemblePytestEvidence(records);
   if (!evidence) return `the ${which} ended without OpsGuard's evidence (${run.endReason}, exit ${run.exitCode})`;
   if (!evidence.complete) return `the ${which}'s evidence is incomplete: ${evidence.broken} (${run.endReason}, exit ${run.exitCode})`;
+  if (guard && !guard.end) return `the ${which}'s guard stream has no end record (${run.endReason}, exit ${run.exitCode})`;
   return evidence;
 }
 
@@ -81,13 +94,30 @@ export function judgePytest(state: OpsGuardState, inProcess: PytestRun, sealed?:
   };
 }
 
-export function judgeEntry(state: OpsGuardState, run: SandboxRun, after: Classification, evidence: unknown): Judgement {
+/** Entry mode: the failing path, judged on the guard's stream (its end record and call outcomes). */
+export function judgeEntry(state: OpsGuardState, run: SandboxRun, after: Classification, guard: GuardStream): Judgement {
   if (run.exitCode !== 0 || after.errorType !== "NO_ERROR") {
     return { ok: false, reason: `still failing in the sandbox (exit ${run.exitCode}, ${run.endReason}): ${after.reason}` };
   }
   if (!state.failureSite) return { ok: true, proof: { summary: "exits 0 with nothing on stderr; the failure left no traceback to trace" } };
-  const parsed = EntryEvidenceSchema.safeParse(evidence);
-  const verdict = judgeEntryEvidence(state.failureSite, parsed.success ? parsed.data : undefined);
+  const entry = entryEvidenceFrom(guard.records);
+  const verdict = judgeEntryEvidence(state.failureSite, entry);
   if (!verdict.ok) return { ok: false, reason: verdict.reason };
-  return { ok: true, proof: { summary: verdict.summary, watched: parsed.success ? parsed.data.watched : {} } };
+  return { ok: true, proof: { summary: verdict.summary, watched: entry?.watched ?? {} } };
+}
+
+/**
+ * The guard's refusals (forbidden operations, tampering, a broken stream) come first in both
+ * modes: they are what the code did, whatever its results say. A sealed run adds its test
+ * side's guard.
+ */
+export function judgeVerification(state: OpsGuardState, inProcess: VerificationRun, after: Classification, sealed?: VerificationRun): Judgement {
+  const refusals = [
+    ...guardRefusals(inProcess.guard),
+    ...(sealed ? guardRefusals(sealed.guard).map((r) => `${r} (sealed run, test side)`) : []),
+  ];
+  const judgement = state.mode === "pytest" ? judgePytest(state, inProcess, sealed) : judgeEntry(state, inProcess.run, after, inProcess.guard);
+  const [refusal] = refusals;
+  if (refusal) return { ok: false, reason: refusal, ...(judgement.testsAfter ? { testsAfter: judgement.testsAfter } : {}) };
+  return judgement;
 }

@@ -93,10 +93,5 @@ export function outcomesOf(evidence: PytestEvidence): Record<string, Outcome | "
   return all;
 }
 
-export const EntryEvidenceSchema = z.object({
-  watched: z.record(z.string(), z.object({ calls: z.number(), returns: z.number(), raised: z.number() })),
-  ended: z.string(),
-});
-
 /** What the verify container's launcher reports when a fixed file does not compile. */
 export const CompileEvidence = z.object({ compile: z.object({ file: z.string(), error: z.string() }) });

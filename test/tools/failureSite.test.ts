@@ -30,7 +30,7 @@ describe("findFailureSite", () => {
       chain: [
         { file: "app.py", function: "<module>", line: 84 },
         { file: "app.py", function: "main", line: 80 },
-        { file: "prices.py", function: "parse_price", line: 12 },
+        { file: "prices.py", path: "lib/prices.py", function: "parse_price", line: 12 },
       ],
     });
   });
