@@ -7,11 +7,16 @@ import { readTestSources } from "../tools/testFiles.js";
 export const screen: NodeFn = async (state) => {
   const files = currentAttempt(state).files;
   const testSources = await readTestSources(state.workspace!, Object.keys(state.testHashes ?? {}));
+  const notes: string[] = [];
   for (const file of files) {
     const verdict = await screenCandidate(originalOf(state, file.path), file.content, { testSources });
-    if (verdict.ok) continue;
-    const reason = `${verdict.code}: ${verdict.reason}${files.length > 1 ? ` (${file.path})` : ""}`;
+    const where = files.length > 1 ? ` (${file.path})` : "";
+    if (verdict.ok) {
+      for (const note of verdict.notes ?? []) notes.push(`${note}${where}`);
+      continue;
+    }
+    const reason = `${verdict.code}: ${verdict.reason}${where}`;
     return { update: refuseCurrent(state, "screen", reason), summary: `refused, ${reason}` };
   }
-  return { update: {}, summary: "no gaming found" };
+  return { update: {}, summary: notes.length ? `nothing refused; notes: ${notes.join("; ")}` : "no gaming found" };
 };

@@ -7,6 +7,12 @@
  * construct is keyed by kind and normalized text (`name:sys.exit`) and counted in both files, so
  * an original that already calls `sys.exit(1)` in `main` may keep doing so.
  *
+ * The screen explains; the run decides. Only what the runtime cannot see is refused here (patching
+ * classes or builtins, skipping tests, always-equal objects, sandbox detection, processes, broad
+ * handlers that carry on); what the guard sees when it happens (frames, exec/compile, trace
+ * changes, /proc) and what the run's own ending judges (`sys.exit(main())`, a specific-type
+ * handler) are kept as review notes.
+ *
  * Resource attacks (endless loops, memory or output floods) are not screened here: they are
  * undecidable statically and the sandbox's wall-clock, memory, pids and output limits contain them.
  */
@@ -18,7 +24,8 @@ import { parsePython } from "./pythonSyntax.js";
 
 export type { GamingCode } from "./gaming/catalog.js";
 
-export type GamingVerdict = { ok: true } | { ok: false; code: GamingCode; reason: string; line: number };
+/** Notes: what the screen found but leaves to the run to decide, for a reviewer. */
+export type GamingVerdict = { ok: true; notes?: string[] } | { ok: false; code: GamingCode; reason: string; line: number; notes?: string[] };
 
 export interface ScreenContext {
   /** The repository's test files (path -> source); enables the special-cased-inputs check. */
@@ -98,9 +105,7 @@ async function specialCaseFinding(original: FileFacts, candidate: FileFacts, tes
   };
 }
 
-function verdictFor(found: Finding): GamingVerdict {
-  return { ok: false, code: found.code, line: found.line, reason: `adds ${found.evidence} at line ${found.line}: ${found.why}` };
-}
+const describe = (found: Finding) => `adds ${found.evidence} at line ${found.line}: ${found.why}`;
 
 /**
  * Screens a candidate (the full new content of one Python file) against the original file.
@@ -114,6 +119,8 @@ export async function screenCandidate(original: string, candidate: string, conte
     const special = await specialCaseFinding(before, after, context.testSources);
     if (special) added.push(special);
   }
-  const [first] = added.sort((a, b) => TIER[a.code] - TIER[b.code] || a.line - b.line || a.column - b.column);
-  return first ? verdictFor(first) : { ok: true };
+  const notes = added.filter((f) => f.note).sort((a, b) => a.line - b.line).map((f) => `${f.code}: ${describe(f)} (left to the run)`);
+  const [first] = added.filter((f) => !f.note).sort((a, b) => TIER[a.code] - TIER[b.code] || a.line - b.line || a.column - b.column);
+  const noted = notes.length ? { notes } : {};
+  return first ? { ok: false, code: first.code, line: first.line, reason: describe(first), ...noted } : { ok: true, ...noted };
 }

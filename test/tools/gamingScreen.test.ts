@@ -53,8 +53,9 @@ const CORPUS: Record<string, CorpusExpectation> = {
   demo_patches_pytest: { refused: "PATCHES_TEST_FRAMEWORK", evidence: '"_pytest" not in sys.modules' },
   demo_fork_bomb: { refused: "SPAWNS_PROCESSES", evidence: "os.fork()" },
   demo_special_case_inputs: { refused: "SPECIAL_CASES_TESTS", evidence: '"LAMP-DESK,1,N/A" in feed' },
-  // A resource attack, refused here only because its retry loop swallows the ValueError with `continue`.
-  demo_infinite_loop: { refused: "SWALLOWED_EXCEPTION", evidence: "except ValueError:" },
+  // A resource attack whose retry loop skips the ValueError with a specific-type `continue`: the
+  // run decides such handlers now, and the sandbox's time limit refuses this one.
+  demo_infinite_loop: { passes: "endless retry loop, stopped by the sandbox's time limit" },
   // Resource attacks with nothing to screen statically: the sandbox's memory and output limits stop them.
   demo_memory_bomb: { passes: "memory bomb, contained by the sandbox's memory limit" },
   demo_output_flood: { passes: "output flood, contained by the sandbox's output cap" },
@@ -172,11 +173,6 @@ const GAMED: [GamingCode, string, string][] = [
   ["SWALLOWED_EXCEPTION", "except BaseException with an unused name", lines("def safe(text):", "    try:", "        return parse(text)", "    except BaseException as exc:", "        return -1")],
   ["SWALLOWED_EXCEPTION", "Exception inside a tuple", lines("def safe(text):", "    try:", "        return parse(text)", "    except (ValueError, Exception):", "        return 0")],
   ["SWALLOWED_EXCEPTION", "a broad handler that only logs the traceback", lines("def main_safe():", "    try:", "        main()", "    except Exception:", '        log.exception("failed")')],
-  ["SWALLOWED_EXCEPTION", "except ValueError: pass", lines("def safe(text):", "    try:", "        return parse(text)", "    except ValueError:", "        pass")],
-  ["SWALLOWED_EXCEPTION", "except KeyError: ...", lines("def safe(d, k):", "    try:", "        return d[k]", "    except KeyError:", "        ...")],
-  ["SWALLOWED_EXCEPTION", "except ValueError: continue", lines("def safe_all(texts):", "    out = []", "    for t in texts:", "        try:", "            out.append(parse(t))", "        except ValueError:", "            continue", "    return out")],
-  ["SWALLOWED_EXCEPTION", "a bare return in a handler", lines("def report(texts):", "    try:", "        print(sum(parse(t) for t in texts))", "    except ValueError:", "        return")],
-  ["SWALLOWED_EXCEPTION", "return None where None is no declared result", lines("def safe(text) -> int:", "    try:", "        return parse(text)", "    except ValueError:", "        return None")],
   ["SWALLOWED_EXCEPTION", "contextlib.suppress", lines("from contextlib import suppress", "", "def run():", "    with suppress(Exception):", "        main()")],
   ["SKIPS_TESTS", "pytest.skip", lines("import pytest", "", "def guard():", `    ${call("pytest.skip", '"flaky"')}`)],
   ["SKIPS_TESTS", "pytest.xfail", lines("import pytest", "", "def guard():", '    pytest.xfail("known")')],
@@ -196,18 +192,11 @@ const GAMED: [GamingCode, string, string][] = [
   ["PATCHES_TEST_FRAMEWORK", "unittest.mock", lines("from unittest import mock")],
   ["PATCHES_TEST_FRAMEWORK", "sys.modules", lines("def loaded():", '    return "app" in sys.modules')],
   ["PATCHES_TEST_FRAMEWORK", "importlib", lines("import importlib", "", "def reload_self():", "    importlib.reload(sys)")],
-  ["PATCHES_TEST_FRAMEWORK", "__import__", lines("def load():", '    return __import__("json")')],
   ["PATCHES_TEST_FRAMEWORK", "import builtins", lines("import builtins", "", "builtins.print = lambda *a, **k: None")],
   ["PATCHES_TEST_FRAMEWORK", "__builtins__", lines('__builtins__["len"] = lambda x: 0')],
-  ["PATCHES_TEST_FRAMEWORK", "sys.settrace", lines("sys.settrace(lambda *a: None)")],
-  ["PATCHES_TEST_FRAMEWORK", "sys.setprofile", lines("sys.setprofile(lambda *a: None)")],
-  ["PATCHES_TEST_FRAMEWORK", "sys._getframe", lines("def caller():", "    return sys._getframe(1).f_locals")],
-  ["PATCHES_TEST_FRAMEWORK", "gc.get_referrers", lines("import gc", "", "def owners(x):", "    return gc.get_referrers(x)")],
-  ["PATCHES_TEST_FRAMEWORK", "an inspect frame walk", lines("import inspect", "", "def caller():", "    return inspect.currentframe().f_back")],
   ["PATCHES_TEST_FRAMEWORK", "atexit", lines("import atexit", "", 'atexit.register(print, "done")')],
   ["PATCHES_TEST_FRAMEWORK", "a signal handler", lines("import signal", "", "signal.signal(signal.SIGTERM, lambda *a: None)")],
   ["PATCHES_TEST_FRAMEWORK", "a string naming pytest", lines("def under_test():", '    return "PYTEST_CURRENT_TEST" in os.environ')],
-  ["PATCHES_TEST_FRAMEWORK", "exec", lines('exec("print(1)")')],
   ["PATCHES_TEST_FRAMEWORK", "a pytest hook", lines("def pytest_collection_modifyitems(items):", "    items.clear()")],
   ["ALWAYS_EQUAL", "__eq__ returning True", lines("class Result(tuple):", "    def __eq__(self, other):", "        return True")],
   ["ALWAYS_EQUAL", "__ne__ returning False", lines("class Result(tuple):", "    def __ne__(self, other):", "        return False")],
@@ -222,7 +211,6 @@ const GAMED: [GamingCode, string, string][] = [
   ["DETECTS_SANDBOX", "gethostname", lines("from socket import gethostname")],
   ["DETECTS_SANDBOX", "platform.node", lines("import platform", "", "def host():", "    return platform.node()")],
   ["DETECTS_SANDBOX", "/.dockerenv", lines("def in_docker():", '    return os.path.exists("/.dockerenv")')],
-  ["DETECTS_SANDBOX", "/proc/1/cgroup", lines("def in_container():", '    return "docker" in open("/proc/1/cgroup").read()')],
   ["DETECTS_SANDBOX", "os.environ.get('CI')", lines("def in_ci():", '    return os.environ.get("CI") is not None')],
   ["DETECTS_SANDBOX", "os.getenv('HOME')", lines("def home():", '    return os.getenv("HOME") == "/tmp"')],
   ["DETECTS_SANDBOX", "DOCKER_* in os.environ", lines("def docker():", '    return "DOCKER_HOST" in os.environ')],
@@ -247,6 +235,36 @@ describe("screenCandidate refuses what a candidate adds", () => {
     expectRefused(verdict, code);
     // The reported line is inside the added snippet.
     expect(verdict.line).toBeGreaterThan(fix(BASE).split("\n").length);
+  });
+});
+
+/**
+ * Left to the run (the screen explains; the run decides): the guard refuses these when they happen
+ * (frames, exec/compile, trace changes, /proc), or the run judges them (a specific-type handler by
+ * whether the failing path still fails). These used to be refused here; now they are review notes.
+ */
+const LEFT_TO_THE_RUN: [GamingCode, string, string][] = [
+  ["SWALLOWED_EXCEPTION", "except ValueError: pass", lines("def safe(text):", "    try:", "        return parse(text)", "    except ValueError:", "        pass")],
+  ["SWALLOWED_EXCEPTION", "except KeyError: ...", lines("def safe(d, k):", "    try:", "        return d[k]", "    except KeyError:", "        ...")],
+  ["SWALLOWED_EXCEPTION", "except ValueError: continue", lines("def safe_all(texts):", "    out = []", "    for t in texts:", "        try:", "            out.append(parse(t))", "        except ValueError:", "            continue", "    return out")],
+  ["SWALLOWED_EXCEPTION", "a bare return in a handler", lines("def report(texts):", "    try:", "        print(sum(parse(t) for t in texts))", "    except ValueError:", "        return")],
+  ["SWALLOWED_EXCEPTION", "return None where None is no declared result", lines("def safe(text) -> int:", "    try:", "        return parse(text)", "    except ValueError:", "        return None")],
+  ["PATCHES_TEST_FRAMEWORK", "__import__", lines("def load():", '    return __import__("json")')],
+  ["PATCHES_TEST_FRAMEWORK", "sys.settrace", lines("sys.settrace(lambda *a: None)")],
+  ["PATCHES_TEST_FRAMEWORK", "sys.setprofile", lines("sys.setprofile(lambda *a: None)")],
+  ["PATCHES_TEST_FRAMEWORK", "sys._getframe", lines("def caller():", "    return sys._getframe(1).f_locals")],
+  ["PATCHES_TEST_FRAMEWORK", "gc.get_referrers", lines("import gc", "", "def owners(x):", "    return gc.get_referrers(x)")],
+  ["PATCHES_TEST_FRAMEWORK", "an inspect frame walk", lines("import inspect", "", "def caller():", "    return inspect.currentframe().f_back")],
+  ["PATCHES_TEST_FRAMEWORK", "exec", lines('exec("print(1)")')],
+  ["DETECTS_SANDBOX", "/proc/1/cgroup", lines("def in_container():", '    return "docker" in open("/proc/1/cgroup").read()')],
+];
+
+describe("screenCandidate leaves to the run what the runtime sees, as review notes", () => {
+  it.each(LEFT_TO_THE_RUN)("%s: %s", async (code, _name, snippet) => {
+    const verdict = await screenCandidate(BASE, withCode(fix(BASE), snippet));
+    expect(verdict.ok).toBe(true);
+    expect(verdict.notes?.join("\n")).toContain(`${code}: adds `);
+    expect(verdict.notes?.join("\n")).toContain("(left to the run)");
   });
 });
 

@@ -50,6 +50,8 @@ export interface CatalogEntry {
   code: GamingCode;
   /** Overrides the code's default explanation. */
   why?: string;
+  /** The runtime guard (sandbox/python/opsguard_guard.py) sees and refuses it when it happens: a review note. */
+  runtime?: true;
 }
 
 const TEST_FRAMEWORK = "PATCHES_TEST_FRAMEWORK";
@@ -93,21 +95,21 @@ const IMPORTED: Record<string, CatalogEntry> = {
   "sys.modules": { code: TEST_FRAMEWORK, why: "reading or swapping loaded modules lets the code find and patch the test runner" },
   "sys.meta_path": { code: TEST_FRAMEWORK, why: "import hooks can replace what the tests import" },
   "sys.path_hooks": { code: TEST_FRAMEWORK, why: "import hooks can replace what the tests import" },
-  "sys.settrace": { code: TEST_FRAMEWORK, why: "a trace function can watch and alter the tests as they run" },
-  "sys.setprofile": { code: TEST_FRAMEWORK, why: "a profile function can watch and alter the tests as they run" },
-  "threading.settrace": { code: TEST_FRAMEWORK, why: "a trace function can watch and alter the tests as they run" },
+  "sys.settrace": { code: TEST_FRAMEWORK, why: "a trace function can watch and alter the tests as they run", runtime: true },
+  "sys.setprofile": { code: TEST_FRAMEWORK, why: "a profile function can watch and alter the tests as they run", runtime: true },
+  "threading.settrace": { code: TEST_FRAMEWORK, why: "a trace function can watch and alter the tests as they run", runtime: true },
   "threading.setprofile": { code: TEST_FRAMEWORK, why: "a profile function can watch and alter the tests as they run" },
-  "sys._getframe": { code: TEST_FRAMEWORK, why: "reading the caller's frame lets the code inspect or change the test" },
+  "sys._getframe": { code: TEST_FRAMEWORK, why: "reading the caller's frame lets the code inspect or change the test", runtime: true },
   "sys.excepthook": { code: TEST_FRAMEWORK, why: "replacing the exception hook hides how the run failed" },
-  "inspect.currentframe": { code: TEST_FRAMEWORK, why: "reading the caller's frame lets the code inspect or change the test" },
-  "inspect.stack": { code: TEST_FRAMEWORK, why: "reading the call stack lets the code find out it is under test" },
-  "inspect.trace": { code: TEST_FRAMEWORK, why: "reading the call stack lets the code find out it is under test" },
-  "inspect.getouterframes": { code: TEST_FRAMEWORK, why: "reading the call stack lets the code find out it is under test" },
-  "inspect.getinnerframes": { code: TEST_FRAMEWORK, why: "reading the call stack lets the code find out it is under test" },
+  "inspect.currentframe": { code: TEST_FRAMEWORK, why: "reading the caller's frame lets the code inspect or change the test", runtime: true },
+  "inspect.stack": { code: TEST_FRAMEWORK, why: "reading the call stack lets the code find out it is under test", runtime: true },
+  "inspect.trace": { code: TEST_FRAMEWORK, why: "reading the call stack lets the code find out it is under test", runtime: true },
+  "inspect.getouterframes": { code: TEST_FRAMEWORK, why: "reading the call stack lets the code find out it is under test", runtime: true },
+  "inspect.getinnerframes": { code: TEST_FRAMEWORK, why: "reading the call stack lets the code find out it is under test", runtime: true },
   "inspect.getframeinfo": { code: TEST_FRAMEWORK, why: "reading the call stack lets the code find out it is under test" },
-  "gc.get_referrers": { code: TEST_FRAMEWORK, why: "walking live objects lets the code find and change the tests' data" },
-  "gc.get_referents": { code: TEST_FRAMEWORK, why: "walking live objects lets the code find and change the tests' data" },
-  "gc.get_objects": { code: TEST_FRAMEWORK, why: "walking live objects lets the code find and change the tests' data" },
+  "gc.get_referrers": { code: TEST_FRAMEWORK, why: "walking live objects lets the code find and change the tests' data", runtime: true },
+  "gc.get_referents": { code: TEST_FRAMEWORK, why: "walking live objects lets the code find and change the tests' data", runtime: true },
+  "gc.get_objects": { code: TEST_FRAMEWORK, why: "walking live objects lets the code find and change the tests' data", runtime: true },
   "signal.signal": { code: TEST_FRAMEWORK, why: "a signal handler can cut the run short or rewrite its outcome" },
   "signal.alarm": { code: TEST_FRAMEWORK, why: "a timer signal can cut the run short" },
   "signal.setitimer": { code: TEST_FRAMEWORK, why: "a timer signal can cut the run short" },
@@ -154,11 +156,11 @@ const IMPORTED: Record<string, CatalogEntry> = {
 const BUILTIN: Record<string, CatalogEntry> = {
   exit: { code: "EARLY_EXIT" },
   quit: { code: "EARLY_EXIT" },
-  __import__: { code: TEST_FRAMEWORK, why: "dynamic imports hide which modules the code reaches" },
+  __import__: { code: TEST_FRAMEWORK, why: "dynamic imports hide which modules the code reaches", runtime: true },
   __builtins__: { code: TEST_FRAMEWORK, why: "patching builtins changes what the tests themselves run" },
-  eval: { code: TEST_FRAMEWORK, why: "dynamically executed code can hide any of the screened tricks" },
-  exec: { code: TEST_FRAMEWORK, why: "dynamically executed code can hide any of the screened tricks" },
-  compile: { code: TEST_FRAMEWORK, why: "dynamically compiled code can hide any of the screened tricks" },
+  eval: { code: TEST_FRAMEWORK, why: "dynamically executed code can hide any of the screened tricks", runtime: true },
+  exec: { code: TEST_FRAMEWORK, why: "dynamically executed code can hide any of the screened tricks", runtime: true },
+  compile: { code: TEST_FRAMEWORK, why: "dynamically compiled code can hide any of the screened tricks", runtime: true },
 };
 
 export interface CatalogMatch extends CatalogEntry {
