@@ -224,7 +224,7 @@ def install(config, observe=False):
                 return None
             frame = effective(caller)
         elif event == "import":
-            if not args or args[0] not in RUNNERS:
+            if not args or (args[0] not in RUNNERS and args[0] not in ("ctypes", "_ctypes")):
                 return None
             frame = effective(caller, importing=True)
         else:

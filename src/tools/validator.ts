@@ -235,8 +235,12 @@ function markerBody(text: string): string {
     .toLowerCase();
 }
 
+/** "same as before, but the total is rounded": a comment that explains a change, not one that stands in for code. */
+const QUALIFIED = new RegExp(String.raw`\b(?:same as|as before)\b[^.…]*?\b(?:but|except|only|now)\b`);
+
 function isElisionMarker(text: string): boolean {
   const body = markerBody(text);
+  if (QUALIFIED.test(body) && !new RegExp(ELLIPSIS).test(body)) return false;
   return !body.includes("\n") && ELISION_PATTERNS.some((pattern) => pattern.test(body));
 }
 
