@@ -1,0 +1,59 @@
+import { describe, expect, it } from "vitest";
+import { judgeEntryEvidence } from "../../src/tools/entryEvidence.js";
+import { extractGuardStream, guardRefusals } from "../../src/tools/guardStream.js";
+import type { FailureSite } from "../../src/tools/failureSite.js";
+
+const line = (nonce: string, seq: number, record: object) => `\nOPSGUARD-GUARD:${nonce}:${seq}:${JSON.stringify(record)}\n`;
+const END = { k: "end", ended: "completed", watched: {}, channel: "intact" };
+
+describe("extractGuardStream", () => {
+  it("takes the records out of stderr and keeps the rest", () => {
+    const { stream, stderr } = extractGuardStream(`warning: x${line("ab", 0, { k: "call", f: ["app.py", "main"] })}${line("ab", 1, END)}`, "ab");
+    expect(stream.records.map((r) => r.k)).toEqual(["call", "end"]);
+    expect(stream.broken).toEqual([]);
+    expect(stderr).toBe("warning: x\n");
+  });
+
+  it.each([
+    ["a record with another tag", line("cd", 0, END), "forged"],
+    ["a gap in the sequence", line("ab", 1, END), "out of sequence"],
+    ["a swapped channel", line("ab", 0, { ...END, channel: "swapped" }), "redirected"],
+    ["an unreadable record", "\nOPSGUARD-GUARD:ab:0:{nope\n", "unreadable"],
+    ["a record after the end", line("ab", 0, END) + line("ab", 1, { k: "call", f: ["a.py", "f"] }), "follow the end record"],
+  ])("refuses %s", (_name, stderr, reason) => {
+    expect(guardRefusals(extractGuardStream(stderr, "ab").stream).join("\n")).toContain(reason);
+  });
+
+  it("refuses forbidden operations and tampering", () => {
+    const stderr = line("ab", 0, { k: "forbidden", op: "gc.get_objects", where: "app.py line 3 in main" }) + line("ab", 1, { k: "tamper", what: "threading.settrace" });
+    expect(guardRefusals(extractGuardStream(stderr, "ab").stream)).toEqual([
+      "the fix did a forbidden operation: gc.get_objects at app.py line 3 in main",
+      "the fix switched off OpsGuard's observation (threading.settrace)",
+    ]);
+  });
+});
+
+describe("judgeEntryEvidence with behaviour", () => {
+  const site: FailureSite = {
+    kind: "exception",
+    chain: [
+      { file: "app.py", function: "<module>", line: 84 },
+      { file: "app.py", function: "main", line: 80, fingerprint: null },
+      { file: "app.py", function: "build_report", line: 68, fingerprint: "f1" },
+      { file: "app.py", function: "parse_price", line: 45, fingerprint: "f2" },
+    ],
+  };
+  const watched = { "app.py:main": { calls: 1, returns: 1, raised: 0 }, "app.py:parse_price": { calls: 5, returns: 4, raised: 1 } };
+  const ret = (fn: string, fp: string | null, ok: boolean) => ({ f: ["app.py", fn] as [string, string], fp, ok, exc: ok ? null : "ValueError" });
+
+  it.each([
+    ["the failing call returns; a raise below it is handled inside it", [ret("main", null, true), ret("build_report", "f1", true), ret("parse_price", "f2", false)], true, "is made again with the same arguments"],
+    ["the failing call raises and main() catches it", [ret("main", null, true), ret("build_report", "f1", false)], false, "build_report() in app.py line 68 still ends in an exception that is silenced above it (ValueError)"],
+    ["main() raises and something above swallows it", [ret("main", null, false), ret("build_report", "f1", false)], false, "main() in app.py line 80 still ends"],
+    ["the failing call is made with other arguments", [ret("main", null, true), ret("build_report", "f9", true)], false, "is never made again with the arguments it failed on"],
+  ] as const)("%s", (_name, outcomes, ok, text) => {
+    const verdict = judgeEntryEvidence(site, { watched, ended: "completed", outcomes: [...outcomes] });
+    expect(verdict.ok).toBe(ok);
+    expect(verdict.ok ? verdict.summary : verdict.reason).toContain(text);
+  });
+});
