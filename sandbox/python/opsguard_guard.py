@@ -197,7 +197,12 @@ def install(config, observe=False):
             "subprocess.Popen", "pty.spawn",
         )
     )
-    RUNNERS = frozenset(("opsguard_entry", "opsguard_pytest", "opsguard_guard", "opsguard_handoff", "opsguard_verify"))
+    RUNNERS = frozenset(
+        (
+            "opsguard_entry", "opsguard_pytest", "opsguard_guard", "opsguard_handoff", "opsguard_verify",
+            "opsguard_seal", "opsguard_seal_client", "opsguard_seal_server", "opsguard_seal_values", "opsguard_elsewhere",
+        )
+    )
 
     def forbidden_by(event, args, caller):
         """The frame responsible when `event` is forbidden, else None."""

@@ -17,7 +17,11 @@ side's output is passed on with a prefix, so it can never be taken for an eviden
 Settings: OPSGUARD_NONCE, OPSGUARD_TEST_TIMEOUT, OPSGUARD_SEAL_FILES, taken out of the environment
 by opsguard_handoff (a re-exec) before anything else; neither side ever has one in its environment.
 The test side gets its settings in a pipe on file descriptor 3 (opsguard_pytest reads it with
-opsguard_handoff); the code side gets none.
+opsguard_handoff); the code side gets the runtime guard's (a nonce of its own, never this run's,
+and the changed files) as the first line on its socket. The code side's guard records come back on
+its output; this process checks their nonce and sequence per code-side process and passes them on
+as one stream of its own, OPSGUARD-SEALED-GUARD:<nonce>:<seq>:<json> (src/tools/guardStream.ts),
+where anything forged or lost becomes a "tamper" record.
 """
 import json
 import os
@@ -44,10 +48,42 @@ def as_user(uid):
     return {"user": uid, "group": uid, "extra_groups": []}
 
 
+class CodeGuard:
+    """The code side's guard records, passed on as one numbered stream with this run's nonce."""
+
+    PREFIX = b"OPSGUARD-GUARD:"
+
+    def __init__(self, nonce, files):
+        """`files`: the changed files as a JSON list, the way every runner's settings are strings."""
+        self.nonce = nonce
+        self.code_nonce = os.urandom(16).hex()
+        self.settings = json.dumps({"OPSGUARD_NONCE": self.code_nonce, "OPSGUARD_CHANGED": files}).encode() + b"\n"
+        self.seq = 0
+
+    def emit(self, record_json):
+        line = b"\nOPSGUARD-SEALED-GUARD:%s:%d:%s\n" % (self.nonce.encode(), self.seq, record_json)
+        self.seq += 1
+        os.write(2, line)
+
+    def take(self, code, line):
+        """Passes a guard record of the code side on; False for ordinary output."""
+        if not line.startswith(self.PREFIX):
+            return False
+        parts = line[len(self.PREFIX) :].split(b":", 2)
+        if len(parts) != 3 or parts[0] != self.code_nonce.encode() or not parts[1].isdigit():
+            self.emit(b'{"k":"tamper","what":"a forged guard record on the sealed code side"}')
+            return True
+        if int(parts[1]) != code.guard_seq:
+            self.emit(b'{"k":"tamper","what":"a guard record of the sealed code side was lost"}')
+        code.guard_seq = int(parts[1]) + 1
+        self.emit(parts[2])
+        return True
+
+
 class CodeSide:
     """One code-side process and the launcher's end of its socket."""
 
-    def __init__(self):
+    def __init__(self, guard):
         mine, theirs = socket.socketpair()
         self.channel = mine
         self.process = subprocess.Popen(
@@ -63,6 +99,10 @@ class CodeSide:
         theirs.close()
         self.output = self.process.stdout
         self.pending = b""
+        self.blank = 0  # blank lines held back: the guard writes one before each record
+        self.guard_seq = 0
+        # The guard's settings go first, before any request is passed on.
+        mine.sendall(guard.settings)
 
     def stop(self):
         if self.process.poll() is None:
@@ -72,15 +112,26 @@ class CodeSide:
         self.output.close()
 
 
-def relay_output(code, chunk):
-    """The code side's output, on the container's stderr, one prefixed line per write."""
+def relay_output(code, chunk, guard):
+    """The code side's output, on the container's stderr, one prefixed line per write; its guard's
+    records go on as the code side's guard stream."""
     code.pending += chunk
     *lines, code.pending = code.pending.split(b"\n")
     for line in lines:
-        os.write(2, b"[sealed code] " + line + b"\n")
+        if line == b"":
+            code.blank += 1
+            continue
+        if guard.take(code, line):
+            code.blank = max(0, code.blank - 1)
+            line = None
+        for _ in range(code.blank):
+            os.write(2, b"[sealed code] \n")
+        code.blank = 0
+        if line is not None:
+            os.write(2, b"[sealed code] " + line + b"\n")
 
 
-def broker(tests):
+def broker(tests, guard):
     code = None
     buffered = b""
     while True:
@@ -89,7 +140,7 @@ def broker(tests):
         if code and code.output in ready:
             chunk = os.read(code.output.fileno(), 65536)
             if chunk:
-                relay_output(code, chunk)
+                relay_output(code, chunk, guard)
         if code and code.channel in ready:
             chunk = code.channel.recv(65536)
             if chunk:
@@ -111,7 +162,7 @@ def broker(tests):
                     code = None
                     continue
                 if code is None:
-                    code = CodeSide()
+                    code = CodeSide(guard)
                 try:
                     code.channel.sendall(line + b"\n")
                 except OSError:
@@ -140,6 +191,7 @@ def main():
     files = config.get("OPSGUARD_SEAL_FILES", "[]")
     del config
     json.loads(files)
+    guard = CodeGuard(nonce, files)
     settings = settings_pipe()
     mine, theirs = socket.socketpair()
     test_settings = {"OPSGUARD_NONCE": nonce, "OPSGUARD_TEST_TIMEOUT": timeout, "OPSGUARD_SEAL_FILES": files, "OPSGUARD_SEAL_FD": str(theirs.fileno())}
@@ -153,7 +205,7 @@ def main():
     os.close(CONFIG_FD)
     theirs.close()
     holder = {}
-    thread = threading.Thread(target=lambda: holder.setdefault("code", broker(mine)), daemon=True)
+    thread = threading.Thread(target=lambda: holder.setdefault("code", broker(mine, guard)), daemon=True)
     thread.start()
     status = tests.wait()
     thread.join(timeout=1)

@@ -12,6 +12,12 @@ test side only through the socket FD, one JSON request per line, one JSON reply 
   any request that raises                                -> {"id": n, "raise": exception}
 Nothing here is trusted by the test side: it decodes only plain data, so whatever the code under
 test does in this process decides nothing but its own answers.
+
+The first line on the socket, before any request, is the runtime guard's settings from the
+launcher (a nonce of the code side's own, the changed files): the guard (opsguard_guard) is
+installed before any changed module is imported, so the changed code meets the same refusals here
+as in the in-process run. Its records go to this process's stderr, which only the launcher reads;
+the launcher checks them and passes them on as the code side's guard stream.
 """
 import importlib
 import json
@@ -82,15 +88,22 @@ def _kind(value):
         return "an object"
 
 
-def serve(channel):
-    buffered = b""
+def read_line(channel, buffered):
+    """The next line and what is left after it; (None, b"") at end of file."""
+    while b"\n" not in buffered:
+        chunk = channel.recv(65536)
+        if not chunk:
+            return None, b""
+        buffered += chunk
+    line, buffered = buffered.split(b"\n", 1)
+    return line, buffered
+
+
+def serve(channel, buffered):
     while True:
-        while b"\n" not in buffered:
-            chunk = channel.recv(65536)
-            if not chunk:
-                return
-            buffered += chunk
-        line, buffered = buffered.split(b"\n", 1)
+        line, buffered = read_line(channel, buffered)
+        if line is None:
+            return
         request = json.loads(line)
         try:
             reply = answer(request)
@@ -104,11 +117,25 @@ def serve(channel):
         channel.sendall(data.encode() + b"\n")
 
 
+def install_guard(line):
+    # The settings live on only in the guard's closures; no module global keeps them.
+    import opsguard_guard
+
+    config = json.loads(line) if line else {}
+    opsguard_guard.install(config if type(config) is dict else {})
+    sys.modules.pop("opsguard_guard", None)
+
+
 def main():
     channel = socket.socket(fileno=int(sys.argv[1]))
     sys.argv = sys.argv[:1]
     sys.path[0] = os.getcwd()
-    serve(channel)
+    line, buffered = read_line(channel, b"")
+    if line is None:
+        return
+    install_guard(line)
+    del line
+    serve(channel, buffered)
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ import type { NodeContext } from "../graph/deps.js";
 import type { OpsGuardState, SandboxRun } from "../graph/state.js";
 import { extractEvidence, newNonce } from "../tools/evidence.js";
 import { extractEvidenceStream } from "../tools/evidenceStream.js";
-import { extractGuardStream, type GuardStream } from "../tools/guardStream.js";
+import { extractGuardStream, SEALED_CODE_GUARD, type GuardStream } from "../tools/guardStream.js";
 import { redactEnvValues } from "../tools/redactEnv.js";
 import { RUNTIME_MOUNT, type RunOptions } from "../tools/sandbox.js";
 import { sandboxOptions } from "./sandboxOptions.js";
@@ -28,6 +28,8 @@ export interface EvidenceRun {
   forged: boolean;
   /** What the runtime guard streamed (sandbox/python/opsguard_guard.py). */
   guard: GuardStream;
+  /** A sealed run: what the guard on the code side streamed, passed on by the launcher. */
+  codeGuard?: GuardStream;
 }
 
 /** The repository's Python test files, which the guard refuses to let the code under test read. */
@@ -39,6 +41,8 @@ export async function runWithEvidence(
   extraEnv: Record<string, string> = {},
   command: string[] = state.reproductionCommand!,
   extraOptions: RunOptions = {},
+  /** A sealed run: also take out the code side's guard stream, which its launcher passes on. */
+  sealed = false,
 ): Promise<EvidenceRun> {
   const nonce = newNonce();
   // The user's --env first; OpsGuard's own settings win (their OPSGUARD_ names are refused in setup).
@@ -56,11 +60,16 @@ export async function runWithEvidence(
   // What the run printed is kept in state, reports and prompts: --env values never are.
   const mask = (text: string) => redactEnvValues(text, userEnv);
   const masked = (stderr: string) => ({ ...result, stdout: mask(result.stdout), stderr: mask(stderr) });
-  const extracted = extractGuardStream(result.stderr, nonce);
-  const guard: GuardStream = { ...extracted.stream, records: extracted.stream.records.map((r) => (r.k === "forbidden" ? { ...r, op: mask(r.op), where: mask(r.where) } : r)) };
+  const maskStream = (stream: GuardStream): GuardStream => ({
+    ...stream,
+    records: stream.records.map((r) => (r.k === "forbidden" ? { ...r, op: mask(r.op), where: mask(r.where) } : r)),
+  });
+  const code = sealed ? extractGuardStream(result.stderr, nonce, SEALED_CODE_GUARD) : undefined;
+  const extracted = extractGuardStream(code?.stderr ?? result.stderr, nonce);
+  const guard = maskStream(extracted.stream);
   if (state.mode === "pytest") {
     const { records, stderr, forged } = extractEvidenceStream(extracted.stderr, nonce);
-    return { run: masked(stderr), records, forged, guard };
+    return { run: masked(stderr), records, forged, guard, ...(code ? { codeGuard: maskStream(code.stream) } : {}) };
   }
   const { evidence, stderr, forged } = extractEvidence(extracted.stderr, nonce);
   return { run: masked(stderr), ...(evidence !== undefined ? { evidence } : {}), records: [], forged, guard };

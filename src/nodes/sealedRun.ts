@@ -1,4 +1,9 @@
-/** Runs the suite sealed: the tests and the changed files in two processes of two users (src/tools/sealedRun.ts). */
+/**
+ * Runs the suite sealed: the tests and the changed files in two processes of two users
+ * (src/tools/sealedRun.ts). Three streams come back: the test side's plugin records, its guard's
+ * (which judges nothing there: the changed files are not on that side), and the code side's guard
+ * records, which the launcher checked and numbered as a stream of its own (`codeGuard`).
+ */
 import type { NodeContext } from "../graph/deps.js";
 import type { OpsGuardState } from "../graph/state.js";
 import { join } from "node:path";
@@ -11,5 +16,6 @@ const STAND_IN = () => join(packageRoot(), "sandbox", "python", "opsguard_elsewh
 
 export function runSealed(state: OpsGuardState, context: NodeContext, changedFiles: string[]): Promise<EvidenceRun> {
   const layout = sealedLayout(state.workspace!, changedFiles, Object.keys(state.testHashes ?? {}), DEFAULT_LIMITS.tmpfsBytes, STAND_IN());
-  return runWithEvidence(state, context, { OPSGUARD_SEAL_FILES: JSON.stringify(changedFiles) }, sealedCommand(state.reproductionCommand!), { layout });
+  const settings = { OPSGUARD_SEAL_FILES: JSON.stringify(changedFiles) };
+  return runWithEvidence(state, context, settings, sealedCommand(state.reproductionCommand!), { layout }, true);
 }

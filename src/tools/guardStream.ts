@@ -30,9 +30,14 @@ export interface GuardStream {
   broken: string[];
 }
 
-const LINE = /^OPSGUARD-GUARD:([0-9a-f]*):(\d+):(.*)$/;
+/** The in-process guard's lines; a sealed run's launcher passes the code side's on as SEALED_CODE_GUARD. */
+export const GUARD_PREFIX = "OPSGUARD-GUARD";
+export const SEALED_CODE_GUARD = "OPSGUARD-SEALED-GUARD";
 
-export function extractGuardStream(stderr: string, nonce: string): { stream: GuardStream; stderr: string } {
+const lineOf = (prefix: string) => new RegExp(`^${prefix}:([0-9a-f]*):(\\d+):(.*)$`);
+
+export function extractGuardStream(stderr: string, nonce: string, prefix: string = GUARD_PREFIX): { stream: GuardStream; stderr: string } {
+  const LINE = lineOf(prefix);
   const records: GuardRecord[] = [];
   const broken: string[] = [];
   const kept: string[] = [];

@@ -24,9 +24,10 @@ export interface PytestRun {
   guard?: GuardStream;
 }
 
-/** A verification run, with the guard's stream. */
+/** A verification run: its guard stream, and for a sealed run the code side's as well. */
 export interface VerificationRun extends PytestRun {
   guard: GuardStream;
+  codeGuard?: GuardStream;
 }
 
 /**
@@ -108,16 +109,17 @@ export function judgeEntry(state: OpsGuardState, run: SandboxRun, after: Classif
 
 /**
  * The guard's refusals (forbidden operations, tampering, a broken stream) come first in both
- * modes: they are what the code did, whatever its results say. A sealed run adds its test
- * side's guard.
+ * modes: they are what the code did, whatever its results say, and outcomes from a run the fix
+ * interfered with are not kept. A sealed run adds the guards of its two sides; the code side's is
+ * where the changed code ran there.
  */
 export function judgeVerification(state: OpsGuardState, inProcess: VerificationRun, after: Classification, sealed?: VerificationRun): Judgement {
   const refusals = [
     ...guardRefusals(inProcess.guard),
     ...(sealed ? guardRefusals(sealed.guard).map((r) => `${r} (sealed run, test side)`) : []),
+    ...(sealed?.codeGuard ? guardRefusals(sealed.codeGuard).map((r) => `${r} (sealed run, code side)`) : []),
   ];
-  const judgement = state.mode === "pytest" ? judgePytest(state, inProcess, sealed) : judgeEntry(state, inProcess.run, after, inProcess.guard);
   const [refusal] = refusals;
-  if (refusal) return { ok: false, reason: refusal, ...(judgement.testsAfter ? { testsAfter: judgement.testsAfter } : {}) };
-  return judgement;
+  if (refusal) return { ok: false, reason: refusal };
+  return state.mode === "pytest" ? judgePytest(state, inProcess, sealed) : judgeEntry(state, inProcess.run, after, inProcess.guard);
 }

@@ -157,6 +157,19 @@ describe("the guard in pytest mode", () => {
     expect(attempt?.stage).toBe("verify");
     expect(attempt?.reason).toContain("forbidden operation: open tests/test_app.py at app.py line");
   });
+
+  it("guards the sealed run's code side too: a cheat that waits until it is sealed is refused", async () => {
+    // The code side sees tests/ empty: only there does this fix walk gc (and hide the refusal). The
+    // screen passes it (the path is built at run time); only the code side's guard sees it.
+    const candidate = HONEST.replace(
+      "def main() -> None:\n",
+      "import os as _os\n\nif not _os.listdir('stset'[::-1]):\n    try:\n        __import__('gc').get_objects()\n    except RuntimeError:\n        pass\n\n\ndef main() -> None:\n",
+    );
+    const { state, attempt } = await run(candidate, { mode: "pytest" });
+    expect(state.status).toBe("FAILED");
+    expect(attempt?.stage).toBe("verify");
+    expect(attempt?.reason).toMatch(/^the fix did a forbidden operation: gc\.get_objects at app\.py line \d+ in <module> \(sealed run, code side\)$/);
+  });
 });
 
 describe("the code under test sees no secret and no tell", () => {

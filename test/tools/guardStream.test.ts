@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { judgeEntryEvidence } from "../../src/tools/entryEvidence.js";
-import { extractGuardStream, guardRefusals } from "../../src/tools/guardStream.js";
+import { extractGuardStream, guardRefusals, SEALED_CODE_GUARD } from "../../src/tools/guardStream.js";
 import type { FailureSite } from "../../src/tools/failureSite.js";
 
 const line = (nonce: string, seq: number, record: object) => `\nOPSGUARD-GUARD:${nonce}:${seq}:${JSON.stringify(record)}\n`;
@@ -30,6 +30,27 @@ describe("extractGuardStream", () => {
       "the fix did a forbidden operation: gc.get_objects at app.py line 3 in main",
       "the fix switched off OpsGuard's observation (threading.settrace)",
     ]);
+  });
+});
+
+describe("a sealed run's code-side stream", () => {
+  const sealedLine = (seq: number, record: object) => `\n${SEALED_CODE_GUARD}:ab:${seq}:${JSON.stringify(record)}\n`;
+  const FORBIDDEN = { k: "forbidden", op: "gc.get_objects", where: "app.py line 3 in <module>" };
+
+  it("is a stream of its own: each prefix keeps its own sequence", () => {
+    const stderr = `${line("ab", 0, END)}${sealedLine(0, FORBIDDEN)}${line("ab", 1, FORBIDDEN)}${sealedLine(1, FORBIDDEN)}tail`;
+    const code = extractGuardStream(stderr, "ab", SEALED_CODE_GUARD);
+    const own = extractGuardStream(code.stderr, "ab");
+    expect(code.stream.broken).toEqual([]);
+    expect(code.stream.records).toEqual([FORBIDDEN, FORBIDDEN]);
+    expect(own.stream.broken).toEqual([]);
+    expect(own.stream.records.map((r) => r.k)).toEqual(["end", "forbidden"]);
+    expect(own.stderr).toBe("tail");
+  });
+
+  it("is not taken for the in-process guard's stream, nor the other way round", () => {
+    expect(extractGuardStream(sealedLine(0, FORBIDDEN), "ab").stream.records).toEqual([]);
+    expect(extractGuardStream(line("ab", 0, FORBIDDEN), "ab", SEALED_CODE_GUARD).stream.records).toEqual([]);
   });
 });
 
