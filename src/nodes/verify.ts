@@ -6,7 +6,7 @@
 import type { NodeFn } from "../graph/deps.js";
 import { currentAttempt, refuseCurrent, updateCurrent } from "../graph/attempts.js";
 import { classifyFailure } from "../tools/classifier.js";
-import { watchList } from "../tools/entryEvidence.js";
+import { failingCall, watchList } from "../tools/entryEvidence.js";
 import { judgeVerification } from "../tools/judgeVerification.js";
 import { CompileEvidence } from "../tools/pytestEvidence.js";
 import { compileThenRunCommand } from "../tools/sandbox.js";
@@ -34,7 +34,13 @@ export const verify: NodeFn = async (state, context) => {
   const files = currentAttempt(state).files.map((f) => f.path);
   // The changed files are the code under judgement: the guard refuses them frame, gc, exec, ... access.
   const settings: Record<string, string> = { OPSGUARD_CHANGED: JSON.stringify(files) };
-  if (state.mode === "entry" && state.failureSite) settings.OPSGUARD_WATCH = JSON.stringify(watchList(state.failureSite));
+  if (state.mode === "entry" && state.failureSite) {
+    settings.OPSGUARD_WATCH = JSON.stringify(watchList(state.failureSite));
+    // A fix of several files may rename the failing function: the guard reports a call of that
+    // file with the failing call's arguments under any name.
+    const call = failingCall(state.failureSite);
+    if (call && typeof call.fingerprint === "string") settings.OPSGUARD_FAILING = JSON.stringify([call.path ?? call.file, call.fingerprint]);
+  }
   const command = compileThenRunCommand(files, state.reproductionCommand!);
   // The run writes into its own copy of the workspace: what it did to the tests and the fix is read there.
   let tampered: string[] = [];

@@ -51,7 +51,22 @@ export function failingCall(site: FailureSite): Frame | undefined {
 
 type Verdict = { ok: true; summary: string } | { ok: false; reason: string };
 
-function judgeBehaviour(site: FailureSite, outcomes: CallOutcome[]): Verdict | undefined {
+/**
+ * The failing call as the fix made it again, or undefined: by its own name, or, when the function
+ * is no longer called by that name at all (a fix that renames it and its callers), by another
+ * function of the same file receiving the very same arguments (the guard reports those, see
+ * OPSGUARD_FAILING). A function still called by its name, but never with those arguments, is not
+ * excused by a look-alike.
+ */
+function madeAgain(call: Frame, outcomes: CallOutcome[], calledByName: boolean): CallOutcome | undefined {
+  const same = (o: CallOutcome) => o.fp === call.fingerprint && o.f[0] === pathOf(call);
+  const byName = outcomes.find((o) => same(o) && o.f[1] === call.function && o.ok);
+  if (byName || calledByName) return byName;
+  const renamed = outcomes.filter((o) => same(o) && o.f[1] !== call.function);
+  return renamed.some((o) => !o.ok) ? undefined : renamed.find((o) => o.ok);
+}
+
+function judgeBehaviour(site: FailureSite, outcomes: CallOutcome[], calledByName: (frame: Frame) => boolean): Verdict | undefined {
   const call = failingCall(site);
   if (!call) return undefined;
   const functions = site.chain.filter((f) => f.function !== "<module>");
@@ -65,8 +80,7 @@ function judgeBehaviour(site: FailureSite, outcomes: CallOutcome[]): Verdict | u
     }
   }
   if (typeof call.fingerprint === "string") {
-    const again = of(call).filter((o) => o.fp === call.fingerprint);
-    if (!again.some((o) => o.ok)) {
+    if (!madeAgain(call, outcomes, calledByName(call))) {
       return {
         ok: false,
         reason: `the failing call ${describeFrame(call)} is never made again with the arguments it failed on: the fix changes the input instead of the code`,
@@ -84,7 +98,7 @@ export function judgeEntryEvidence(site: FailureSite, evidence: EntryEvidence | 
     return { ok: false, reason: `the failure site ${describeFrame(failure)} is never reached: the program exits or returns before it` };
   }
   if (evidence.outcomes) {
-    const behaviour = judgeBehaviour(site, evidence.outcomes);
+    const behaviour = judgeBehaviour(site, evidence.outcomes, (frame) => stats(frame).calls > 0);
     if (behaviour) return behaviour;
   }
   const outermost = site.chain.find((f) => f.function !== "<module>");
@@ -98,7 +112,9 @@ export function judgeEntryEvidence(site: FailureSite, evidence: EntryEvidence | 
   }
   const s = stats(failure);
   const call = evidence.outcomes ? failingCall(site) : undefined;
-  const made = call && typeof call.fingerprint === "string" ? `; the failing call ${call.function}() is made again with the same arguments and returns` : "";
+  const again = call && typeof call.fingerprint === "string" ? madeAgain(call, evidence.outcomes ?? [], stats(call).calls > 0) : undefined;
+  const as = again && again.f[1] !== call!.function ? ` (as ${again.f[1]}())` : "";
+  const made = again ? `; the failing call ${call!.function}() is made again with the same arguments${as} and returns` : "";
   return { ok: true, summary: `failure site ${describeFrame(failure)} reached ${s.calls} time(s), ${s.returns} normal return(s)${made}; the failing path completes` };
 }
 

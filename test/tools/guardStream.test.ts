@@ -77,4 +77,20 @@ describe("judgeEntryEvidence with behaviour", () => {
     expect(verdict.ok).toBe(ok);
     expect(verdict.ok ? verdict.summary : verdict.reason).toContain(text);
   });
+
+  it("takes a renamed failing function made with the same arguments (a fix of the callers too)", () => {
+    const outcomes = [ret("main", null, true), ret("weekly_report", "f1", true), ret("parse_price", "f2", false)];
+    const verdict = judgeEntryEvidence(site, { watched, ended: "completed", outcomes });
+    expect(verdict.ok && verdict.summary).toContain("made again with the same arguments (as weekly_report()) and returns");
+  });
+
+  it("takes no look-alike while the failing function is still called by its name, nor one that raises", () => {
+    const called = { ...watched, "app.py:build_report": { calls: 1, returns: 1, raised: 0 } };
+    const lookAlike = [ret("main", null, true), ret("build_report", "f9", true), ret("weekly_report", "f1", true)];
+    const byName = judgeEntryEvidence(site, { watched: called, ended: "completed", outcomes: lookAlike });
+    expect(!byName.ok && byName.reason).toContain("is never made again with the arguments it failed on");
+    const raises = [ret("main", null, true), ret("weekly_report", "f1", false), ret("weekly_report", "f1", true)];
+    const raised = judgeEntryEvidence(site, { watched, ended: "completed", outcomes: raises });
+    expect(!raised.ok && raised.reason).toContain("is never made again with the arguments it failed on");
+  });
 });
