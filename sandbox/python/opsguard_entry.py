@@ -13,6 +13,7 @@ main()'s locals and the guard's closures.
 Settings:
   OPSGUARD_NONCE            tag of the evidence lines
   OPSGUARD_WATCH            JSON list of [path, function] pairs to watch (the failing code path)
+  OPSGUARD_FAILING          JSON [path, fingerprint] of the failing call (found under a new name too)
   OPSGUARD_CHANGED          JSON list of the files the candidate changed (the code under judgement)
   OPSGUARD_TESTS            JSON list of the repository's test files
   OPSGUARD_HANG_DUMP_AFTER  seconds after which the stacks of all threads are dumped (a hang's site)
