@@ -201,6 +201,8 @@ describe("programs that write", () => {
     const attempt = state.attempts?.[0];
     expect(attempt?.outcome).toBe("refused");
     expect(attempt?.stage).toBe("verify");
-    expect(attempt?.reason).toBe("test files or fixed files changed during the run: tests/test_app.py changed");
+    // The runtime guard refuses the open first (the write never happens); the copy's hash check
+    // is what remains for a write the guard does not see.
+    expect(attempt?.reason).toBe("the fix did a forbidden operation: open /workspace/tests/test_app.py at app.py line 8 in <module>");
   });
 });
