@@ -31,8 +31,8 @@ if (!Number.isInteger(RUNS) || RUNS < 1) {
 
 const { remediate } = await import(join(ROOT, "dist/graph/remediate.js"));
 const { defaultDeps } = await import(join(ROOT, "dist/graph/defaultDeps.js"));
-const { createDockerSandbox } = await import(join(ROOT, "dist/tools/sandbox.js"));
-const { createEnvironmentBuilder } = await import(join(ROOT, "dist/tools/environmentBuilder.js"));
+const { createDockerSandbox } = await import(join(ROOT, "dist/sandbox/docker.js"));
+const { createEnvironmentBuilder } = await import(join(ROOT, "dist/environment/environmentBuilder.js"));
 
 /** A Docker client that counts the containers it creates. */
 const docker = new Docker();

@@ -37,7 +37,7 @@ for (const [flag, value] of [["--runs", RUNS], ["--batch-runs", BATCH_RUNS]]) {
     process.exit(64);
   }
 }
-const USAGE_EXIT = 64; // src/cli/exitCodes.ts: EXIT.USAGE
+const USAGE_EXIT = 64; // src/exitCodes.ts: EXIT.USAGE
 
 /**
  * Ctrl-C, or a reader that went away (`| head`), stops the benchmark between two samples; the
@@ -218,7 +218,7 @@ const IMPORT_PROBES = [
   importProbe("dockerode", 'await import("dockerode")'),
   importProbe("@langchain/langgraph", 'await import("@langchain/langgraph")'),
   importProbe("langgraph + the model SDKs", 'await import("@langchain/langgraph"); await import("@langchain/openai"); await import("@langchain/groq")'),
-  importProbe("the proposer choice (providers, SDKs)", 'await import("./dist/tools/proposerForState.js")'),
+  importProbe("the proposer choice (providers, SDKs)", 'await import("./dist/proposers/proposerForState.js")'),
   importProbe("the graph and its nodes", 'await import("./dist/graph/remediate.js")'),
   importProbe("everything the run command loads", 'await import("./dist/cli/run.js")'),
 ];
@@ -282,7 +282,7 @@ async function figureBreakdown(scratch, demoCopy, entry) {
 
   out();
   const cycleArgv = ["node", "bench/sandbox-cycle.mjs", demoCopy, String(RUNS)];
-  out(`5c. One sandbox cycle in-process (createDockerSandbox from dist/tools/sandbox.js) vs docker run --rm, alternated inside: ${shellLine(cycleArgv)}`);
+  out(`5c. One sandbox cycle in-process (createDockerSandbox from dist/sandbox/docker.js) vs docker run --rm, alternated inside: ${shellLine(cycleArgv)}`);
   const child = await runTimed(cycleArgv, { cwd: WORK, expectExit: 0 });
   const cycle = JSON.parse(child.stdout);
   const sandboxMs = cycle.cycle.sandbox.map((s) => s.ms);

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * The raw cost of one sandbox run, measured inside one Node process with the project's own
- * createDockerSandbox (dist/tools/sandbox.js), against `docker run --rm` of the same command.
+ * createDockerSandbox (dist/sandbox/docker.js), against `docker run --rm` of the same command.
  *
  *   node bench/sandbox-cycle.mjs WORKSPACE RUNS
  *
@@ -11,7 +11,7 @@
  */
 import { performance } from "node:perf_hooks";
 import Docker from "dockerode";
-import { createDockerSandbox } from "../dist/tools/sandbox.js";
+import { createDockerSandbox } from "../dist/sandbox/docker.js";
 import { alternate } from "./lib/alternate.mjs";
 import { hardenedDockerRun } from "./lib/docker.mjs";
 import { runTimed } from "./lib/proc.mjs";

@@ -4,7 +4,7 @@
  * side by side in one run against the built library (run `npm run build` first).
  *
  * A pytest-mode verification now starts two containers at once: the in-process run it always made
- * and the sealed run (src/tools/sealedRun.ts). Both subjects below verify test/fixtures/sealed/repo with its
+ * and the sealed run (src/evidence/sealedCommand.ts). Both subjects below verify test/fixtures/sealed/repo with its
  * honest fix (every test sealed) through OpsGuard's own sandbox, in alternation after one warm-up round:
  *   in-process  the verification container alone (what a verification cost before sealing)
  *   sealed      both containers concurrently, as the verify node runs them now
@@ -28,9 +28,9 @@ if (!Number.isInteger(RUNS) || RUNS < 1) {
   process.exit(64);
 }
 
-const { createDockerSandbox, compileThenRunCommand, pytestRunnerCommand, DEFAULT_LIMITS } = await import(join(ROOT, "dist/tools/sandbox.js"));
-const { sealedCommand, sealedLayout } = await import(join(ROOT, "dist/tools/sealedRun.js"));
-const { hashTestFiles } = await import(join(ROOT, "dist/tools/testFiles.js"));
+const { createDockerSandbox, compileThenRunCommand, pytestRunnerCommand, DEFAULT_LIMITS } = await import(join(ROOT, "dist/sandbox/docker.js"));
+const { sealedCommand, sealedLayout } = await import(join(ROOT, "dist/evidence/sealedCommand.js"));
+const { hashTestFiles } = await import(join(ROOT, "dist/workspace/testFiles.js"));
 
 const scratch = await mkdtemp(join(tmpdir(), "opsguard-bench-sealing-"));
 try {

@@ -3,7 +3,7 @@
 import { existsSync } from "node:fs";
 import { hideBin } from "yargs/helpers";
 import { buildParser } from "./cli/parser.js";
-import { EXIT } from "./cli/exitCodes.js";
+import { EXIT } from "./exitCodes.js";
 
 function usageError(message: string): never {
   process.stderr.write(`opsguard: ${message}\nRun \`opsguard --help\` for the flags.\n`);

@@ -5,7 +5,7 @@ import { join } from "node:path";
 export const IMAGE = "opsguard-sandbox:py3.11";
 
 /**
- * The same hardening the sandbox applies (see src/tools/sandbox.ts), spelled as docker CLI flags,
+ * The same hardening the sandbox applies (see src/sandbox/docker.ts), spelled as docker CLI flags,
  * so that the baseline differs from OpsGuard only in who drives the engine and what runs around it.
  */
 export function hardenedDockerRun(workspace, command) {

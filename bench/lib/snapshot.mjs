@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { copyRepo } from "./docker.mjs";
 import { runTimed } from "./proc.mjs";
 
-// package.json for "type": "module"; sandbox/ because dist/tools/sandbox.js mounts ../../sandbox/python.
+// package.json for "type": "module"; sandbox/ because dist/sandbox/docker.js mounts ../../sandbox/python.
 const COPIED = ["package.json", "dist", "bench"];
 const REPOS = ["demo_repo", "test_large_repo"];
 const ATTEMPTS = 3;
@@ -18,7 +18,7 @@ const ATTEMPTS = 3;
  * Loads what the commands load (dist/cli.js itself would run the CLI, so its parser stands in);
  * a copy taken in the middle of someone's build fails here rather than halfway through a figure.
  */
-const CHECK = 'await import("./dist/cli/parser.js"); await import("./dist/cli/run.js"); await import("./dist/batch/cli.js"); await import("./dist/tools/sandbox.js")';
+const CHECK = 'await import("./dist/cli/parser.js"); await import("./dist/cli/run.js"); await import("./dist/cli/batch.js"); await import("./dist/sandbox/docker.js")';
 
 export async function snapshotProject(root, dest) {
   for (let attempt = 1; ; attempt++) {

@@ -1,7 +1,7 @@
 """OpsGuard's sealed pytest run: the tests and the changed code in two processes of two users.
 
 usage: opsguard_seal.py PYTEST-ARGS...   (started as root in a container with only CAP_SETUID,
-CAP_SETGID and CAP_KILL, no-new-privileges, and both views of the workspace mounted; see src/tools/sealedRun.ts)
+CAP_SETGID and CAP_KILL, no-new-privileges, and both views of the workspace mounted; see src/evidence/sealedCommand.ts)
 
   test side  uid 65532, in /sealed/workspace (the workspace without the changed files; /sealed is
              readable by this uid only): pytest with opsguard_pytest and opsguard_seal_client.
@@ -20,7 +20,7 @@ The test side gets its settings in a pipe on file descriptor 3 (opsguard_pytest 
 opsguard_handoff); the code side gets the runtime guard's (a nonce of its own, never this run's,
 and the changed files) as the first line on its socket. The code side's guard records come back on
 its output; this process checks their nonce and sequence per code-side process and passes them on
-as one stream of its own, OPSGUARD-SEALED-GUARD:<nonce>:<seq>:<json> (src/tools/guardStream.ts),
+as one stream of its own, OPSGUARD-SEALED-GUARD:<nonce>:<seq>:<json> (src/evidence/guardStream.ts),
 where anything forged or lost becomes a "tamper" record.
 """
 import json

@@ -4,10 +4,10 @@
  * more jobs, and the jobs it lost are moved to a live one.
  */
 import Docker from "dockerode";
-import { createDockerSandbox, LABEL, type Sandbox } from "../tools/sandbox.js";
-import { UsageError } from "../tools/errors.js";
+import { createDockerSandbox, LABEL, type Sandbox } from "../sandbox/docker.js";
+import { UsageError } from "../errors.js";
 
-/** The sandbox's label naming the process that owns a container (see src/tools/sandbox.ts). */
+/** The sandbox's label naming the process that owns a container (see src/sandbox/docker.ts). */
 const LABEL_PID = "dev.opsguard.pid";
 
 export const DEFAULT_DOCKER_HOST = "unix:///var/run/docker.sock";

@@ -7,9 +7,9 @@
 import { readFile, stat } from "node:fs/promises";
 import { basename, dirname, resolve } from "node:path";
 import { z } from "zod";
-import type { OpsGuardInput } from "../graph/state.js";
-import { UsageError } from "../tools/errors.js";
-import { parseEnvPairs, runInputProblem } from "../tools/runInputs.js";
+import type { OpsGuardInput } from "../state/state.js";
+import { UsageError } from "../errors.js";
+import { parseEnvPairs, runInputProblem } from "../state/runInputs.js";
 
 const text = (what: string) => z.string({ error: `must be ${what}` }).min(1, { error: `must be ${what}` });
 const wholeAtLeastOne = z

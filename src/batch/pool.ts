@@ -8,7 +8,7 @@
 import { performance } from "node:perf_hooks";
 import { defaultDeps } from "../graph/defaultDeps.js";
 import { remediate } from "../graph/remediate.js";
-import type { Status, TimelineEvent } from "../graph/state.js";
+import type { Status, TimelineEvent } from "../state/state.js";
 import { ARTIFACT_FILES } from "../nodes/report.js";
 import { pickEngine, type Engine } from "./engines.js";
 import type { BatchJob } from "./jobs.js";

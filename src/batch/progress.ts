@@ -3,7 +3,7 @@
  * counts so far. Anywhere else (CI logs, pipes): one plain line per finished job, which stays
  * readable when interleaved with other output and greps well.
  */
-import type { TimelineEvent } from "../graph/state.js";
+import type { TimelineEvent } from "../state/state.js";
 import type { Engine } from "./engines.js";
 import type { BatchJob } from "./jobs.js";
 import type { JobResult, JobStatus, PoolEvents } from "./pool.js";

@@ -3,7 +3,7 @@
  * the summary table for people, and the exit code scripts rely on.
  */
 import { relative } from "node:path";
-import { EXIT } from "../cli/exitCodes.js";
+import { EXIT } from "../exitCodes.js";
 import type { Engine } from "./engines.js";
 import type { JobResult, JobStatus } from "./pool.js";
 

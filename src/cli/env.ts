@@ -1,13 +1,13 @@
 /** The work of `opsguard env`: the build phase alone, on a private copy of the repository. */
 import { stat } from "node:fs/promises";
 import { resolve } from "node:path";
-import { environmentPhase } from "../nodes/environmentPhase.js";
-import { createEnvironmentBuilder } from "../tools/environmentBuilder.js";
-import { UsageError } from "../tools/errors.js";
-import { DEFAULT_IMAGE } from "../tools/sandbox.js";
-import { createWorkspaceManager } from "../tools/workspace.js";
-import type { EnvArgs } from "./commands/env.js";
-import { EXIT } from "./exitCodes.js";
+import { environmentPhase } from "../environment/phase.js";
+import { createEnvironmentBuilder } from "../environment/environmentBuilder.js";
+import { UsageError } from "../errors.js";
+import { DEFAULT_IMAGE } from "../sandbox/docker.js";
+import { createWorkspaceManager } from "../workspace/workspace.js";
+import type { EnvArgs } from "./options/env.js";
+import { EXIT } from "../exitCodes.js";
 import { defaultIo, type CliIo } from "./output.js";
 import { checkRequirements, reportError } from "./run.js";
 

@@ -1,11 +1,11 @@
 /** What the CLI prints: progress lines, the closing lines, the verbose change view, the review. */
 import { relative } from "node:path";
-import { EXIT_CODES, type OpsGuardState, type TimelineEvent } from "../graph/state.js";
+import { EXIT_CODES, type OpsGuardState, type TimelineEvent } from "../state/state.js";
 import { ARTIFACT_FILES } from "../nodes/report.js";
 import type { ReviewRequest } from "../nodes/review.js";
-import { changeList } from "../tools/patch.js";
-import { originalOf } from "../graph/attempts.js";
-import { buildFinalReport } from "../tools/report.js";
+import { changeList } from "../reports/patch.js";
+import { originalOf } from "../state/attempts.js";
+import { buildFinalReport } from "../reports/report.js";
 
 export interface CliIo {
   stdin: NodeJS.ReadableStream & { isTTY?: boolean };

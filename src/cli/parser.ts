@@ -3,13 +3,13 @@
  * that --help and usage errors answer at once; a command loads its work only when it runs.
  */
 import yargs, { type Argv } from "yargs";
-import { UsageError } from "../tools/errors.js";
+import { UsageError } from "../errors.js";
 import { batchCommand } from "./commands/batch.js";
 import { runCommand } from "./commands/run.js";
 import { verifyProofCommand } from "./commands/verifyProof.js";
 import { resumeCommand } from "./commands/resume.js";
 import { envCommand } from "./commands/env.js";
-import { OPSGUARD_VERSION } from "../tools/version.js";
+import { OPSGUARD_VERSION } from "../system/version.js";
 
 /** Repeatable flags that gather their values with a coerce of their own rather than `array: true`. */
 const GATHERED = new Set(["docker-host"]);

@@ -3,12 +3,12 @@
  * is a terminal (or prints how to answer later), and prints the outcome.
  */
 import { createInterface } from "node:readline/promises";
-import type { GraphDeps } from "../graph/deps.js";
+import type { GraphDeps } from "../nodes/deps.js";
 import { runThread, type ThreadResult } from "../graph/remediate.js";
-import type { OpsGuardInput } from "../graph/state.js";
+import type { OpsGuardInput } from "../state/state.js";
 import type { ReviewAnswer } from "../nodes/review.js";
-import type { OpenCheckpointer } from "../tools/checkpointer.js";
-import { EXIT } from "./exitCodes.js";
+import type { OpenCheckpointer } from "../graph/checkpointer.js";
+import { EXIT } from "../exitCodes.js";
 import { printOutcome, progressLine, resumeHint, reviewView, type CliIo } from "./output.js";
 
 export interface SessionOptions {

@@ -1,8 +1,8 @@
 import { verifyProof } from "../proof/verifyProof.js";
-import { EXIT } from "./exitCodes.js";
+import { EXIT } from "../exitCodes.js";
 import { defaultIo } from "./output.js";
 import { reportError } from "./run.js";
-import { parseEnvPairs } from "../tools/runInputs.js";
+import { parseEnvPairs } from "../state/runInputs.js";
 
 export async function runVerifyProof(dir: string, repo: string, envPairs: string[] = []): Promise<number> {
   try {

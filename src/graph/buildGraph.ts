@@ -1,7 +1,7 @@
 /** buildGraph: the nodes, the edges and the wrapper that times each node. Nothing else. */
 import { END, START, StateGraph, type BaseCheckpointSaver, type CompiledStateGraph } from "@langchain/langgraph";
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
-import { InfraError, UsageError } from "../tools/errors.js";
+import { InfraError, UsageError } from "../errors.js";
 import { apply } from "../nodes/apply.js";
 import { applyToRepo } from "../nodes/applyToRepo.js";
 import { screen } from "../nodes/screen.js";
@@ -14,9 +14,9 @@ import { reproduce } from "../nodes/reproduce.js";
 import { setup } from "../nodes/setup.js";
 import { validate } from "../nodes/validate.js";
 import { verify } from "../nodes/verify.js";
-import type { GraphDeps, NodeFn, NodeResult } from "./deps.js";
+import type { GraphDeps, NodeFn, NodeResult } from "../nodes/deps.js";
 import * as routes from "./routes.js";
-import { OpsGuardInput, OpsGuardState, type StateUpdate } from "./state.js";
+import { OpsGuardInput, OpsGuardState, type StateUpdate } from "../state/state.js";
 
 /** Infrastructure and usage errors end the run with a status; anything else is a bug and propagates. */
 function asOutcome(err: unknown): NodeResult | undefined {

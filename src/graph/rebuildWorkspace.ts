@@ -5,13 +5,13 @@
  */
 import { mkdir, readFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import type { GraphDeps } from "./deps.js";
-import type { FileContent, OpsGuardState } from "./state.js";
-import { UsageError } from "../tools/errors.js";
-import { sha256 } from "../tools/hash.js";
-import { diffHashes, hashTestFiles } from "../tools/testFiles.js";
-import { safeWrite } from "../tools/safeWrite.js";
-import { sourceBytes } from "../tools/sourceText.js";
+import type { GraphDeps } from "../nodes/deps.js";
+import type { FileContent, OpsGuardState } from "../state/state.js";
+import { UsageError } from "../errors.js";
+import { sha256 } from "../system/hash.js";
+import { diffHashes, hashTestFiles } from "../workspace/testFiles.js";
+import { safeWrite } from "../workspace/safeWrite.js";
+import { sourceBytes } from "../python/sourceText.js";
 
 
 /** The files the workspace must hold beyond the repository's own: the fix, once it was applied there. */

@@ -7,8 +7,8 @@ import { Command, type BaseCheckpointSaver } from "@langchain/langgraph";
 import type { ReviewAnswer, ReviewRequest } from "../nodes/review.js";
 import { buildGraph, type OpsGuardGraph } from "./buildGraph.js";
 import { defaultDeps } from "./defaultDeps.js";
-import type { GraphDeps } from "./deps.js";
-import type { OpsGuardInput, OpsGuardState, TimelineEvent } from "./state.js";
+import type { GraphDeps } from "../nodes/deps.js";
+import type { OpsGuardInput, OpsGuardState, TimelineEvent } from "../state/state.js";
 
 export interface RemediateOptions {
   deps?: GraphDeps;

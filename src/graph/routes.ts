@@ -2,8 +2,8 @@
  * The conditional edges, as small pure functions over state. A node that ends the run sets
  * `status`; every route sends such a run to the report.
  */
-import { lastOutcome } from "./attempts.js";
-import type { OpsGuardState } from "./state.js";
+import { lastOutcome } from "../state/attempts.js";
+import type { OpsGuardState } from "../state/state.js";
 
 export const afterSetup = (s: OpsGuardState) => (s.status ? "report" : "buildReproduction");
 

@@ -5,11 +5,11 @@
  */
 import { mkdir, rm } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import type { NodeFn } from "../graph/deps.js";
-import { currentAttempt, originalOf, updateCurrent } from "../graph/attempts.js";
-import { changeSetDiff, diffSummary } from "../tools/patch.js";
-import { checkNoLinks, safeWrite } from "../tools/safeWrite.js";
-import { sourceBytes } from "../tools/sourceText.js";
+import type { NodeFn } from "./deps.js";
+import { currentAttempt, originalOf, updateCurrent } from "../state/attempts.js";
+import { changeSetDiff, diffSummary } from "../reports/patch.js";
+import { checkNoLinks, safeWrite } from "../workspace/safeWrite.js";
+import { sourceBytes } from "../python/sourceText.js";
 
 export const apply: NodeFn = async (state) => {
   const attempt = currentAttempt(state);

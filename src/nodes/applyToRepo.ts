@@ -1,8 +1,8 @@
 /** With --apply: writes the proven fix into the repository, only if every file there is unchanged. */
-import type { NodeFn } from "../graph/deps.js";
-import { sourceBytes } from "../tools/sourceText.js";
-import { writeBack } from "../tools/writeBack.js";
-import { writeBackSet } from "../tools/writeBackSet.js";
+import type { NodeFn } from "./deps.js";
+import { sourceBytes } from "../python/sourceText.js";
+import { writeBack } from "../workspace/writeBack.js";
+import { writeBackSet } from "../workspace/writeBackSet.js";
 
 export const applyToRepo: NodeFn = async (state) => {
   const accepted = state.attempts!.find((a) => a.outcome === "accepted")!;

@@ -4,11 +4,11 @@
  * once, see environmentPhase.ts) and the command: the entry file or module, or the tests, under
  * OpsGuard's runners.
  */
-import type { NodeFn } from "../graph/deps.js";
-import { readDependencyFiles } from "../tools/dependencyFiles.js";
-import { choosePython } from "../tools/pythonChoice.js";
-import { DEFAULT_IMAGE, entryRunnerCommand, pytestRunnerCommand } from "../tools/sandbox.js";
-import { environmentPhase } from "./environmentPhase.js";
+import type { NodeFn } from "./deps.js";
+import { readDependencyFiles } from "../environment/dependencyFiles.js";
+import { choosePython } from "../environment/pythonChoice.js";
+import { DEFAULT_IMAGE, entryRunnerCommand, pytestRunnerCommand } from "../sandbox/docker.js";
+import { environmentPhase } from "../environment/phase.js";
 
 export const buildReproduction: NodeFn = async (state, context) => {
   const command =

@@ -1,15 +1,15 @@
 /** Decides what the reproduction showed: a code error to fix, infrastructure, or nothing at all. */
 import { isAbsolute, join, normalize } from "node:path";
 import { readFile } from "node:fs/promises";
-import type { NodeFn } from "../graph/deps.js";
-import type { OpsGuardState } from "../graph/state.js";
-import { classifyFailure } from "../tools/classifier.js";
-import { errorMismatch } from "../tools/errorMismatch.js";
-import { readDependencyFiles } from "../tools/dependencyFiles.js";
-import type { EnvironmentFacts } from "../tools/environmentFailure.js";
-import { newerConstructAt, syntaxErrorSite } from "../tools/newerSyntax.js";
-import { repoModuleNames } from "../tools/repoModules.js";
-import { WORKSPACE_MOUNT } from "../tools/sandbox.js";
+import type { NodeFn } from "./deps.js";
+import type { OpsGuardState } from "../state/state.js";
+import { classifyFailure } from "../judge/classifier.js";
+import { errorMismatch } from "../judge/errorMismatch.js";
+import { readDependencyFiles } from "../environment/dependencyFiles.js";
+import type { EnvironmentFacts } from "../environment/environmentFailure.js";
+import { newerConstructAt, syntaxErrorSite } from "../environment/newerSyntax.js";
+import { repoModuleNames } from "../python/repoModules.js";
+import { WORKSPACE_MOUNT } from "../sandbox/docker.js";
 
 /** The SyntaxError's construct, when it points into the workspace at syntax a newer Python accepts. */
 async function newerSyntax(state: OpsGuardState): Promise<EnvironmentFacts["newerSyntax"]> {

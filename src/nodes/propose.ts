@@ -5,19 +5,19 @@
  */
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { NodeFn } from "../graph/deps.js";
-import type { FileContent, OpsGuardState, SandboxRun } from "../graph/state.js";
-import type { FileToFix, Proposal, ProposalRequest, ProposedFile } from "../tools/proposer.js";
-import { parseFileBlocks } from "../tools/fileBlocks.js";
-import { localise } from "../tools/localise.js";
-import { listPythonFiles } from "../tools/pythonFiles.js";
-import { sha256 } from "../tools/hash.js";
-import { OpsGuardError } from "../tools/errors.js";
-import { decisiveRefusal, refuseCurrent } from "../graph/attempts.js";
-import { changeProblem, filesFromDiff } from "../tools/changeSet.js";
-import { takeProposal } from "../tools/proposalIntake.js";
-import { insideRepo } from "../tools/runInputs.js";
-import { decodeSource, sourceBytes } from "../tools/sourceText.js";
+import type { NodeFn } from "./deps.js";
+import type { FileContent, OpsGuardState, SandboxRun } from "../state/state.js";
+import type { FileToFix, Proposal, ProposalRequest, ProposedFile } from "../proposers/proposer.js";
+import { parseFileBlocks } from "../proposers/fileBlocks.js";
+import { localise } from "../proposers/localise.js";
+import { listPythonFiles } from "../python/pythonFiles.js";
+import { sha256 } from "../system/hash.js";
+import { OpsGuardError } from "../errors.js";
+import { decisiveRefusal, refuseCurrent } from "../state/attempts.js";
+import { changeProblem, filesFromDiff } from "../proposers/changeSet.js";
+import { takeProposal } from "../proposers/proposalIntake.js";
+import { insideRepo } from "../state/runInputs.js";
+import { decodeSource, sourceBytes } from "../python/sourceText.js";
 
 const EXCERPT = 6000;
 

@@ -1,15 +1,15 @@
 /** Always the last node: settles the status, writes the whole artifact set, removes the workspace. */
 import { readdir } from "node:fs/promises";
 import { join, relative } from "node:path";
-import type { NodeFn } from "../graph/deps.js";
-import type { Attempt, OpsGuardState } from "../graph/state.js";
+import type { NodeFn } from "./deps.js";
+import type { Attempt, OpsGuardState } from "../state/state.js";
 import { targetFile } from "./propose.js";
-import { buildFinalReport, buildJudgeSummary, buildRunLog, latestAttempt } from "../tools/report.js";
-import { buildHtmlReport } from "../tools/htmlReport.js";
-import { buildProof } from "../tools/proof.js";
-import { changeSetBytes, type FileChange } from "../tools/patch.js";
-import { originalOf } from "../graph/attempts.js";
-import { encodeSource } from "../tools/sourceText.js";
+import { buildFinalReport, buildJudgeSummary, buildRunLog, latestAttempt } from "../reports/report.js";
+import { buildHtmlReport } from "../reports/htmlReport.js";
+import { buildProof } from "../reports/proofBundle.js";
+import { changeSetBytes, type FileChange } from "../reports/patch.js";
+import { originalOf } from "../state/attempts.js";
+import { encodeSource } from "../python/sourceText.js";
 
 /** A file's bytes as they were proven; a refused text that does not encode is kept as UTF-8. */
 const bytesOf = (text: string): Buffer => {

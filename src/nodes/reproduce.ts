@@ -1,11 +1,11 @@
 /** Runs the reproduction in a fresh sandbox container, and keeps where (or which tests) it failed. */
-import type { NodeFn } from "../graph/deps.js";
-import { collectionProblem } from "../tools/collectionGate.js";
-import { findFailureSite, withFingerprints } from "../tools/failureSite.js";
-import { assemblePytestEvidence, outcomesOf } from "../tools/pytestEvidence.js";
-import { hashTestFiles } from "../tools/testFiles.js";
-import { runWithEvidence } from "./evidenceRun.js";
-import { describeRun } from "./sandboxOptions.js";
+import type { NodeFn } from "./deps.js";
+import { collectionProblem } from "../judge/collectionGate.js";
+import { findFailureSite, withFingerprints } from "../python/failureSite.js";
+import { assemblePytestEvidence, outcomesOf } from "../evidence/pytest.js";
+import { hashTestFiles } from "../workspace/testFiles.js";
+import { runWithEvidence } from "../evidence/run.js";
+import { describeRun } from "../evidence/sandboxOptions.js";
 import { protectedTarget } from "./setup.js";
 
 export const reproduce: NodeFn = async (state, context) => {

@@ -3,7 +3,7 @@
  * person. The CLI, Studio (a Command with `resume`) or any caller answers "approve" or "reject".
  */
 import { interrupt } from "@langchain/langgraph";
-import type { NodeFn } from "../graph/deps.js";
+import type { NodeFn } from "./deps.js";
 
 export interface ReviewRequest {
   question: string;

@@ -1,8 +1,8 @@
 /** Gate 3b, per changed file: refuses candidates that game the evidence instead of fixing the bug (see gamingScreen). */
-import type { NodeFn } from "../graph/deps.js";
-import { currentAttempt, originalOf, refuseCurrent } from "../graph/attempts.js";
-import { screenCandidate } from "../tools/gamingScreen.js";
-import { readTestSources } from "../tools/testFiles.js";
+import type { NodeFn } from "./deps.js";
+import { currentAttempt, originalOf, refuseCurrent } from "../state/attempts.js";
+import { screenCandidate } from "../judge/screen/gamingScreen.js";
+import { readTestSources } from "../workspace/testFiles.js";
 
 export const screen: NodeFn = async (state) => {
   const files = currentAttempt(state).files;

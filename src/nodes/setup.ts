@@ -1,13 +1,13 @@
 /** Gates 1 and 2, then a private copy of the repository for the sandbox. No container runs here. */
 import { lstat, readFile, realpath, stat } from "node:fs/promises";
 import { isAbsolute, join, normalize, resolve } from "node:path";
-import type { NodeFn } from "../graph/deps.js";
-import type { OpsGuardState } from "../graph/state.js";
-import { sha256 } from "../tools/hash.js";
-import { insideRoot } from "../tools/repoFiles.js";
-import { decodeSource, sourceBytes } from "../tools/sourceText.js";
-import { hashTestFiles } from "../tools/testFiles.js";
-import { insideRepo, moduleFiles, runInputProblem } from "../tools/runInputs.js";
+import type { NodeFn } from "./deps.js";
+import type { OpsGuardState } from "../state/state.js";
+import { sha256 } from "../system/hash.js";
+import { insideRoot } from "../workspace/repoFiles.js";
+import { decodeSource, sourceBytes } from "../python/sourceText.js";
+import { hashTestFiles } from "../workspace/testFiles.js";
+import { insideRepo, moduleFiles, runInputProblem } from "../state/runInputs.js";
 
 const isDir = async (path: string) => (await stat(path).catch(() => undefined))?.isDirectory() ?? false;
 

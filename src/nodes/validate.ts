@@ -1,7 +1,7 @@
 /** Gate 3, per changed file: each must be a whole, parseable, changed Python file with nothing elided. */
-import type { NodeFn } from "../graph/deps.js";
-import { currentAttempt, originalOf, refuseCurrent } from "../graph/attempts.js";
-import { validateCandidate } from "../tools/validator.js";
+import type { NodeFn } from "./deps.js";
+import { currentAttempt, originalOf, refuseCurrent } from "../state/attempts.js";
+import { validateCandidate } from "../judge/validator.js";
 
 export const validate: NodeFn = async (state) => {
   const files = currentAttempt(state).files;

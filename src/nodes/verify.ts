@@ -3,21 +3,21 @@
  * the reproduction runs again on the fixed workspace and must prove the fix. Each gate keeps its own
  * evidence and its own refusal.
  */
-import type { NodeFn } from "../graph/deps.js";
-import { currentAttempt, refuseCurrent, updateCurrent } from "../graph/attempts.js";
-import { classifyFailure } from "../tools/classifier.js";
-import { failingCall, watchList } from "../tools/entryEvidence.js";
-import { judgeVerification } from "../tools/judgeVerification.js";
-import { CompileEvidence } from "../tools/pytestEvidence.js";
-import { compileThenRunCommand } from "../tools/sandbox.js";
-import { hashTestFiles, tamperedTestFiles } from "../tools/testFiles.js";
-import { sha256 } from "../tools/hash.js";
+import type { NodeFn } from "./deps.js";
+import { currentAttempt, refuseCurrent, updateCurrent } from "../state/attempts.js";
+import { classifyFailure } from "../judge/classifier.js";
+import { failingCall, watchList } from "../evidence/entry.js";
+import { judgeVerification } from "../judge/judgeVerification.js";
+import { CompileEvidence } from "../evidence/pytest.js";
+import { compileThenRunCommand } from "../sandbox/docker.js";
+import { hashTestFiles, tamperedTestFiles } from "../workspace/testFiles.js";
+import { sha256 } from "../system/hash.js";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { OpsGuardState } from "../graph/state.js";
-import { runWithEvidence } from "./evidenceRun.js";
-import { runSealed } from "./sealedRun.js";
-import { describeRun } from "./sandboxOptions.js";
+import type { OpsGuardState } from "../state/state.js";
+import { runWithEvidence } from "../evidence/run.js";
+import { runSealed } from "../evidence/sealedRun.js";
+import { describeRun } from "../evidence/sandboxOptions.js";
 
 /** The fixed files that the run itself rewrote or removed in its copy. */
 async function changedFixFiles(state: OpsGuardState, runCopy: string): Promise<string[]> {

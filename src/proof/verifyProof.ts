@@ -8,13 +8,13 @@ import { dirname, join, resolve } from "node:path";
 import Docker from "dockerode";
 import { z } from "zod";
 import { remediate } from "../graph/remediate.js";
-import { sha256 } from "../tools/hash.js";
-import { UsageError } from "../tools/errors.js";
-import { toInfraError } from "../tools/sandbox.js";
-import { diffHashes, hashTestFiles } from "../tools/testFiles.js";
-import { buildProof } from "../tools/proof.js";
-import { checkNoLinks, safeWrite } from "../tools/safeWrite.js";
-import { createWorkspaceManager } from "../tools/workspace.js";
+import { sha256 } from "../system/hash.js";
+import { UsageError } from "../errors.js";
+import { toInfraError } from "../sandbox/docker.js";
+import { diffHashes, hashTestFiles } from "../workspace/testFiles.js";
+import { buildProof } from "../reports/proofBundle.js";
+import { checkNoLinks, safeWrite } from "../workspace/safeWrite.js";
+import { createWorkspaceManager } from "../workspace/workspace.js";
 import { ARTIFACT_FILES, FIX_DIR, ORIGINAL_DIR } from "../nodes/report.js";
 
 const ProofFile = z.object({

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BatchReport, BatchReportJob } from "../../src/batch/report.js";
-import { LABEL } from "../../src/tools/sandbox.js";
+import { LABEL } from "../../src/sandbox/docker.js";
 import { built, ROOT } from "../support/built.js";
 import { requireDocker } from "../support/docker.js";
 import { startSecondEngine, type SecondEngine } from "../support/secondEngine.js";

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { engineSpecs, parseDockerHost } from "../../src/batch/engines.js";
 import { loadJobs } from "../../src/batch/jobs.js";
-import { UsageError } from "../../src/tools/errors.js";
+import { UsageError } from "../../src/errors.js";
 
 const scratch = mkdtempSync(join(tmpdir(), "opsguard-batch-jobs-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));

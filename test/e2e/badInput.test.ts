@@ -8,7 +8,7 @@ import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, 
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createWorkspaceManager, sweepStaleWorkspaces } from "../../src/tools/workspace.js";
+import { createWorkspaceManager, sweepStaleWorkspaces } from "../../src/workspace/workspace.js";
 import { built, ROOT } from "../support/built.js";
 import { requireDocker } from "../support/docker.js";
 

@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LABEL } from "../../src/tools/sandbox.js";
+import { LABEL } from "../../src/sandbox/docker.js";
 import { built, ROOT } from "../support/built.js";
 import { requireDocker } from "../support/docker.js";
 import { hashTree } from "../support/hashTree.js";

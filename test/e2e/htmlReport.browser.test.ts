@@ -9,9 +9,9 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { chromium, type Browser } from "playwright-core";
 import { afterAll, describe, expect, it } from "vitest";
-import type { OpsGuardState } from "../../src/graph/state.js";
-import { buildHtmlReport } from "../../src/tools/htmlReport.js";
-import { unifiedDiff } from "../../src/tools/patch.js";
+import type { OpsGuardState } from "../../src/state/state.js";
+import { buildHtmlReport } from "../../src/reports/htmlReport.js";
+import { unifiedDiff } from "../../src/reports/patch.js";
 
 const CHROMIUM = "/usr/bin/chromium";
 

@@ -4,8 +4,8 @@ import { spawnSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { writeBack } from "../../src/tools/writeBack.js";
-import { sha256 } from "../../src/tools/hash.js";
+import { writeBack } from "../../src/workspace/writeBack.js";
+import { sha256 } from "../../src/system/hash.js";
 import { built, ROOT } from "../support/built.js";
 import { requireDocker } from "../support/docker.js";
 

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { buildGraph } from "../../src/graph/buildGraph.js";
 import { recursionLimit } from "../../src/graph/remediate.js";
-import type { OpsGuardInput, OpsGuardState } from "../../src/graph/state.js";
+import type { OpsGuardInput, OpsGuardState } from "../../src/state/state.js";
 import { ROOT } from "../support/built.js";
 import { requireDocker } from "../support/docker.js";
 import { scriptedDeps } from "../support/scripted.js";

@@ -5,7 +5,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { buildGraph } from "../../src/graph/buildGraph.js";
 import { recursionLimit } from "../../src/graph/remediate.js";
-import type { OpsGuardInput, OpsGuardState } from "../../src/graph/state.js";
+import type { OpsGuardInput, OpsGuardState } from "../../src/state/state.js";
 import { requireDocker } from "../support/docker.js";
 import { scriptedDeps } from "../support/scripted.js";
 import { tempRepo } from "../support/workspace.js";

@@ -11,7 +11,7 @@ import { z } from "zod";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildGraph } from "../../src/graph/buildGraph.js";
 import { defaultDeps } from "../../src/graph/defaultDeps.js";
-import { OpsGuardInput, Status } from "../../src/graph/state.js";
+import { OpsGuardInput, Status } from "../../src/state/state.js";
 import { ROOT } from "../support/built.js";
 import { requireDocker } from "../support/docker.js";
 import { hashTree } from "../support/hashTree.js";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import * as routes from "../../src/graph/routes.js";
-import type { Attempt, OpsGuardState } from "../../src/graph/state.js";
+import type { Attempt, OpsGuardState } from "../../src/state/state.js";
 
 const base = {
   repo: "/r", error: "ValueError", entry: "app.py", mode: "entry", candidates: [], artifacts: "a",

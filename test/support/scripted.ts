@@ -1,9 +1,9 @@
-import type { GraphDeps } from "../../src/graph/deps.js";
+import type { GraphDeps } from "../../src/nodes/deps.js";
 import { defaultDeps } from "../../src/graph/defaultDeps.js";
-import type { Proposer, ProposalRequest } from "../../src/tools/proposer.js";
-import type { Sandbox } from "../../src/tools/sandbox.js";
+import type { Proposer, ProposalRequest } from "../../src/proposers/proposer.js";
+import type { Sandbox } from "../../src/sandbox/docker.js";
 import { SANDBOX_IMAGE } from "./docker.js";
-import { createDockerSandbox } from "../../src/tools/sandbox.js";
+import { createDockerSandbox } from "../../src/sandbox/docker.js";
 
 /** A proposer that answers with the given file contents in order, and remembers what it was asked. */
 export function scriptedProposer(answers: string[]): Proposer & { requests: ProposalRequest[] } {

@@ -1,12 +1,6 @@
 /** `opsguard env --repo DIR`: builds (or finds) the repository's environment image and prints it, so CI can build it ahead. */
 import type { Argv, CommandModule } from "yargs";
-
-export interface EnvArgs {
-  repo: string;
-  image?: string;
-  requirements: string[];
-  install: boolean;
-}
+import { type EnvArgs } from "../options/env.js";
 
 export const envCommand: CommandModule<object, EnvArgs> = {
   command: "env",

@@ -1,15 +1,7 @@
 /** `opsguard resume THREAD`: continues a killed or paused run from its last completed step. */
 import type { Argv, CommandModule } from "yargs";
-import { UsageError } from "../../tools/errors.js";
-
-export interface ResumeArgs {
-  thread: string;
-  artifacts: string;
-  checkpoint?: string;
-  approve: boolean;
-  reject: boolean;
-  json: boolean;
-}
+import { UsageError } from "../../errors.js";
+import { type ResumeArgs } from "../options/resume.js";
 
 export const resumeCommand: CommandModule<object, ResumeArgs> = {
   command: "resume <thread>",

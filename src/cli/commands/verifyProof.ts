@@ -1,11 +1,12 @@
 /** `opsguard verify-proof DIR --repo REPO`: re-checks a proof bundle in a fresh sandbox. */
-import type { Argv, CommandModule } from "yargs";
 
 interface VerifyProofArgs {
   dir: string;
   repo: string;
   env: string[];
 }
+import type { Argv, CommandModule } from "yargs";
+import {  } from "../options/verifyProof.js";
 
 export const verifyProofCommand: CommandModule<object, VerifyProofArgs> = {
   command: "verify-proof <dir>",

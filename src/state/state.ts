@@ -1,0 +1,206 @@
+/**
+ * OpsGuardState: the one schema every node reads and updates. Inputs (what the CLI flags and the
+ * Studio form set) carry their defaults; everything else is written by the nodes as the run goes.
+ */
+import { z } from "zod";
+
+export const Status = z.enum(["SUCCESS", "FAILED", "INFRA_STOP", "NOT_REPRODUCIBLE"]);
+export type Status = z.infer<typeof Status>;
+
+export const ErrorType = z.enum(["CODE_ERROR", "INFRA_ERROR", "NO_ERROR"]);
+export type ErrorType = z.infer<typeof ErrorType>;
+
+export const Mode = z.enum(["entry", "pytest"]);
+export type Mode = z.infer<typeof Mode>;
+
+export const ProviderName = z.enum(["nvidia", "groq", "openai"]);
+
+export const OpsGuardInput = z.object({
+  repo: z.string().min(1).describe("Path of the repository with the failing code (never modified without apply)"),
+  error: z.string().min(1).describe("What goes wrong, in words: goes into the model's prompt"),
+  entry: z.string().default("app.py").describe("Python file to run (from the repository root, with the root on sys.path), and by default the file that gets fixed"),
+  module: z.string().optional().describe("Run `python -m MODULE` instead of the entry file (entry mode)"),
+  args: z.array(z.string()).optional().describe("Command-line arguments for the entry file or module (entry mode)"),
+  env: z
+    .record(z.string(), z.string())
+    .optional()
+    .describe("Environment variables of every sandbox run; their values are masked in every output, log and report"),
+  tests: z
+    .array(z.string())
+    .optional()
+    .describe("Pytest mode: the paths (or node ids) pytest collects from, instead of what the repository's configuration says"),
+  target: z.string().optional().describe("The file that gets fixed (default: the entry file, or the module's file)"),
+  mode: Mode.default("entry").describe("entry: run the entry file or module; pytest: run the tests pytest collects"),
+  candidates: z
+    .array(z.string())
+    .default([])
+    .describe("Files holding full new contents of the entry file, one per fix attempt, used instead of a model"),
+  artifacts: z.string().default("artifacts").describe("Directory for reports, diff, log"),
+  applyFix: z.boolean().default(false).describe("Write the proven fix into the repository (atomically, only if unchanged)"),
+  reviewFix: z.boolean().default(false).describe("Pause for a person to approve or reject a proven fix"),
+  timeoutSeconds: z.number().positive().default(30).describe("Wall-clock limit of each sandbox run"),
+  testTimeoutSeconds: z.number().positive().default(10).describe("Time limit of each test in pytest mode"),
+  requireSealed: z
+    .boolean()
+    .optional()
+    .describe("Pytest mode: refuse a fix unless every fail-to-pass test was proven sealed (tests and fix in separate processes)"),
+  image: z.string().optional().describe("Sandbox image (default opsguard-sandbox:py3.11 or OPSGUARD_IMAGE)"),
+  contextTokens: z
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .describe("Token budget of the files a model is shown beyond the target (default 12000)"),
+  maxReproAttempts: z.number().int().min(1).default(2).describe("Reproduction tries before NOT_REPRODUCIBLE"),
+  maxFixAttempts: z.number().int().min(1).default(3).describe("Fix tries before FAILED"),
+  provider: ProviderName.optional().describe("Model provider (default nvidia, with groq as fallback)"),
+  model: z.string().optional().describe("Model name for the provider"),
+  baseUrl: z.string().optional().describe("Base URL of an OpenAI-compatible server (provider openai)"),
+  fallback: ProviderName.optional().describe("Provider to try when the chosen one fails"),
+  python: z.string().optional().describe("Python version of the sandbox, e.g. 3.13: the base image's family tagged py3.13 (default: requires-python, else the image's)"),
+  install: z.boolean().optional().describe("Install the repository's declared dependencies into an environment image (default true; false: --no-install)"),
+  requirements: z
+    .array(z.string())
+    .optional()
+    .describe("Requirements files (absolute paths) that replace the requirements*.txt found in the repository"),
+});
+export type OpsGuardInput = z.input<typeof OpsGuardInput>;
+
+export const SandboxRun = z.object({
+  exitCode: z.number(),
+  stdout: z.string(),
+  stderr: z.string(),
+  durationMs: z.number(),
+  endReason: z.enum(["exited", "timed_out", "out_of_memory", "output_limit"]),
+  command: z.array(z.string()),
+  image: z.string(),
+  imageId: z.string().optional(),
+  quietMs: z.number().optional(),
+});
+export type SandboxRun = z.infer<typeof SandboxRun>;
+
+export const Classification = z.object({
+  errorType: ErrorType,
+  reason: z.string(),
+  exception: z.string().optional(),
+  message: z.string().optional(),
+  failingTests: z.array(z.string()).optional(),
+  infraCode: z.string().optional(),
+  remedy: z.string().optional(),
+});
+export type Classification = z.infer<typeof Classification>;
+
+/** A file's text; `sha256` is of its bytes: the text encoded as it declares (PEP 263, see sourceText.ts). */
+export const FileContent = z.object({ path: z.string(), content: z.string(), sha256: z.string() });
+export type FileContent = z.infer<typeof FileContent>;
+
+export const AttemptStage = z.enum(["propose", "validate", "screen", "compile", "verify"]);
+
+export const Attempt = z.object({
+  number: z.number().int(),
+  provider: z.string(),
+  model: z.string(),
+  latencyMs: z.number(),
+  usage: z.object({ inputTokens: z.number(), outputTokens: z.number() }).optional(),
+  fallbacks: z.array(z.object({ provider: z.string(), model: z.string(), reason: z.string() })).optional(),
+  /** The fix as a list of changed files (one today), so multi-file fixes need no redesign. */
+  files: z.array(FileContent),
+  outcome: z.enum(["pending", "accepted", "refused"]),
+  /** The gate that refused it, when refused. */
+  stage: AttemptStage.optional(),
+  reason: z.string().optional(),
+  diff: z.string().optional(),
+});
+export type Attempt = z.infer<typeof Attempt>;
+
+export const TimelineEvent = z.object({
+  node: z.string(),
+  startedAt: z.string(),
+  durationMs: z.number(),
+  summary: z.string(),
+});
+export type TimelineEvent = z.infer<typeof TimelineEvent>;
+
+export const TestOutcome = z.enum(["passed", "failed", "error", "skipped", "xfailed", "xpassed", "missing"]);
+const TestPair = z.object({ before: TestOutcome, after: TestOutcome });
+
+export const TrustLevel = z.enum(["sealed", "guarded"]);
+export const TestTrust = z.object({ level: TrustLevel, note: z.string().optional() });
+export type TestTrust = z.infer<typeof TestTrust>;
+
+export const FailureSite = z.object({
+  kind: z.enum(["exception", "hang"]),
+  chain: z.array(
+    z.object({ file: z.string(), function: z.string(), line: z.number(), path: z.string().optional(), fingerprint: z.string().nullable().optional() }),
+  ),
+});
+
+export const OpsGuardState = OpsGuardInput.extend({
+  workspace: z.string().optional(),
+  /** The file being fixed, as it was in the repository. */
+  original: FileContent.optional(),
+  /**
+   * Every file any attempt changed or added, as it was before (sha256 null: it did not exist), so
+   * that each attempt starts from the original workspace and --apply can check each file's hash.
+   */
+  baseline: z.array(z.object({ path: z.string(), content: z.string(), sha256: z.string().nullable() })).optional(),
+  reproductionCommand: z.array(z.string()).optional(),
+  reproAttempts: z.number().int().optional(),
+  reproduction: SandboxRun.optional(),
+  classification: Classification.optional(),
+  errorType: ErrorType.optional(),
+  attempts: z.array(Attempt).optional(),
+  verification: SandboxRun.optional(),
+  /** Hashes of every test file (tests/ and root-level pytest configuration), taken from the repository. */
+  testHashes: z.record(z.string(), z.string()).optional(),
+  /** Entry mode: where the reproduced failure happened. */
+  failureSite: FailureSite.optional(),
+  /** Pytest mode: each test's outcome on the original code, then on the fix. */
+  testsBefore: z.record(z.string(), TestOutcome).optional(),
+  testsAfter: z.record(z.string(), TestOutcome).optional(),
+  /** The evidence that proved the fix, in words and numbers. */
+  proof: z
+    .object({
+      summary: z.string(),
+      failToPass: z.record(z.string(), TestPair).optional(),
+      passToPass: z.record(z.string(), TestPair).optional(),
+      neutral: z.array(z.string()).optional(),
+      /** Tests the original's run was killed before reaching; they passed after the fix. */
+      unobserved: z.record(z.string(), TestPair).optional(),
+      /** Pytest mode: how far each test's outcome can be trusted (see src/evidence/sealedOutcomes.ts). */
+      trust: z.record(z.string(), TestTrust).optional(),
+      watched: z.record(z.string(), z.object({ calls: z.number(), returns: z.number(), raised: z.number() })).optional(),
+    })
+    .optional(),
+  /** The base image chosen for the run's Python (--python, requires-python, else --image or the default). */
+  baseImage: z.string().optional(),
+  /** The environment image the sandbox runs in, when the repository declares dependencies. */
+  environment: z
+    .object({
+      image: z.string(),
+      id: z.string(),
+      base: z.object({ name: z.string(), id: z.string() }),
+      python: z.string(),
+      files: z.array(z.string()),
+      built: z.boolean(),
+    })
+    .optional(),
+  /** Set when --apply wrote the fix into the repository. */
+  applied: z
+    .object({ path: z.string(), sha256: z.string(), files: z.array(z.object({ path: z.string(), sha256: z.string() })).optional() })
+    .optional(),
+  status: Status.optional(),
+  reason: z.string().optional(),
+  /** Things the user should know that do not stop the run (e.g. --error names another exception). */
+  warnings: z.array(z.string()).optional(),
+  /** The InfraError code when the run stopped on infrastructure (ENGINE_UNREACHABLE, IMAGE_MISSING, LLM_AUTH ...). */
+  infraCode: z.string().optional(),
+  timeline: z.array(TimelineEvent).optional(),
+  /** Where the report node wrote the artifacts. */
+  reportPaths: z.record(z.string(), z.string()).optional(),
+});
+export type OpsGuardState = z.infer<typeof OpsGuardState>;
+export type StateUpdate = Partial<OpsGuardState>;
+
+/** Exit codes scripts can rely on. */
+export const EXIT_CODES: Record<Status, number> = { SUCCESS: 0, FAILED: 1, INFRA_STOP: 2, NOT_REPRODUCIBLE: 3 };
