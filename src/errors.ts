@@ -1,10 +1,24 @@
 /**
- * Typed errors. Each carries a stable `code` and a message that tells the user what to do next.
- * The CLI maps them to exit codes in one place (see src/exitCodes.ts).
+ * Typed errors. Each carries a stable `code` from a closed set and a message that tells the user
+ * what to do next. Exit codes are mapped from them in one place (src/exitCodes.ts).
  */
+import { z } from "zod";
+
+/** Why a run stopped on infrastructure (INFRA_STOP, exit 2): recorded in state and final_report.json. */
+export const InfraCode = z.enum([
+  "ENGINE_UNREACHABLE", "ENGINE_ERROR", "IMAGE_MISSING", "WORKSPACE_MISSING", "CHECKPOINT_UNREACHABLE", "DISK_UNWRITABLE",
+  "LLM_AUTH", "LLM_UNREACHABLE",
+  "ENV_INSTALL_FAILED", "ENV_NO_PIP", "PYTHON_UNAVAILABLE",
+  // What the sandbox lacks, recognised from the reproduction before any model is asked.
+  "MISSING_MODULE", "NEWER_PYTHON", "MISSING_PYTEST_PLUGIN", "SLOW_SUITE",
+]);
+export type InfraCode = z.infer<typeof InfraCode>;
+
+export type OpsGuardCode = InfraCode | "USAGE" | "ABORTED" | "LLM_UNAVAILABLE";
+
 export class OpsGuardError extends Error {
   constructor(
-    readonly code: string,
+    readonly code: OpsGuardCode,
     message: string,
     options?: { cause?: unknown },
   ) {
@@ -20,8 +34,20 @@ export class UsageError extends OpsGuardError {
   }
 }
 
-/** Infrastructure that OpsGuard depends on is not usable: Docker engine, image, LLM credentials. */
-export class InfraError extends OpsGuardError {}
+/** Infrastructure that OpsGuard depends on is not usable: Docker engine, image, disk, the model's endpoint. */
+export class InfraError extends OpsGuardError {
+  declare readonly code: InfraCode;
+  constructor(code: InfraCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+  }
+}
+
+/** No model answered this time (5xx, 429, timeouts on every provider): the attempt is refused, the run goes on. */
+export class LlmUnavailableError extends OpsGuardError {
+  constructor(message: string) {
+    super("LLM_UNAVAILABLE", message);
+  }
+}
 
 /** The caller aborted the operation (AbortSignal, Ctrl-C). */
 export class AbortedError extends OpsGuardError {

@@ -5,6 +5,7 @@
  * engine goes back to the front of the queue for another engine; stopping (the signal) starts no
  * new job and aborts the running ones through their own AbortSignal.
  */
+import type { InfraCode } from "../errors.js";
 import { performance } from "node:perf_hooks";
 import { defaultDeps } from "../graph/defaultDeps.js";
 import { remediate } from "../graph/remediate.js";
@@ -22,7 +23,7 @@ export interface JobResult {
   /** False for INTERRUPTED and NOT_STARTED: the job has no final result. */
   finished: boolean;
   reason?: string;
-  infraCode?: string;
+  infraCode?: InfraCode;
   /** The engine that produced the result (the last one tried). */
   engine?: string;
   /** Seconds into the batch when the job first started. */
@@ -60,7 +61,7 @@ export interface PoolOptions {
 interface EngineOutcome {
   status: JobStatus;
   reason?: string;
-  infraCode?: string;
+  infraCode?: InfraCode;
   fixAttempts?: number;
   finalReport?: string;
   /** Set when the engine itself is gone: the job's outcome says nothing about the job. */

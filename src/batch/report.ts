@@ -2,6 +2,7 @@
  * What a batch leaves behind: batch_report.json in the artifacts root (the machine-readable record),
  * the summary table for people, and the exit code scripts rely on.
  */
+import type { InfraCode } from "../errors.js";
 import { relative } from "node:path";
 import { EXIT } from "../exitCodes.js";
 import type { Engine } from "./engines.js";
@@ -31,7 +32,7 @@ export interface BatchReportJob {
   artifactsDir: string;
   finalReport: string | null;
   reason: string | null;
-  infraCode: string | null;
+  infraCode: InfraCode | null;
   fixAttempts: number | null;
   /** Engines that died while running the job; it was moved to another one each time. */
   movedFrom: { engine: string; reason: string }[];

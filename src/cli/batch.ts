@@ -3,6 +3,7 @@
  * writes batch_report.json, prints the summary and returns the exit code. Ctrl-C (and SIGTERM)
  * stops the batch gracefully: no new jobs, running ones aborted and awaited, the report written.
  */
+import { reportError } from "./reportError.js";
 import { performance } from "node:perf_hooks";
 import { join, resolve } from "node:path";
 import type { BatchArgs } from "./options/batch.js";
@@ -38,8 +39,7 @@ export async function runBatchCli(args: BatchArgs, io: BatchIo = defaultIo): Pro
     await ensureWritableDir(resolve(args.artifacts), "--artifacts");
   } catch (err) {
     if (!(err instanceof UsageError) && !(err instanceof InfraError)) throw err;
-    io.stderr.write(`opsguard: ${err.message}\n`);
-    return err instanceof UsageError ? EXIT.USAGE : EXIT.INFRA_STOP;
+    return reportError(err, { stderr: io.stderr, env: io.env });
   }
 
   const artifactsRoot = resolve(args.artifacts);

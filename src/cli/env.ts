@@ -9,7 +9,8 @@ import { createWorkspaceManager } from "../workspace/workspace.js";
 import type { EnvArgs } from "./options/env.js";
 import { EXIT } from "../exitCodes.js";
 import { defaultIo, type CliIo } from "./output.js";
-import { checkRequirements, reportError } from "./run.js";
+import { checkRequirements } from "./run.js";
+import { reportError } from "./reportError.js";
 
 export async function runEnv(args: EnvArgs, io: CliIo = defaultIo): Promise<number> {
   const workspaces = createWorkspaceManager();

@@ -1,6 +1,7 @@
 /** What the CLI prints: progress lines, the closing lines, the verbose change view, the review. */
 import { relative } from "node:path";
-import { EXIT_CODES, type OpsGuardState, type TimelineEvent } from "../state/state.js";
+import { EXIT_CODES } from "../exitCodes.js";
+import type { OpsGuardState, TimelineEvent } from "../state/state.js";
 import { ARTIFACT_FILES } from "../nodes/report.js";
 import type { ReviewRequest } from "../nodes/review.js";
 import { changeList } from "../reports/patch.js";

@@ -7,7 +7,8 @@ import { openCheckpointer } from "../graph/checkpointer.js";
 import { UsageError } from "../errors.js";
 import type { ResumeArgs } from "./options/resume.js";
 import { defaultIo, printOutcome, type CliIo } from "./output.js";
-import { checkCheckpointSpec, reportError, resumeFlags } from "./run.js";
+import { checkCheckpointSpec, resumeFlags } from "./run.js";
+import { reportError } from "./reportError.js";
 import { driveThread } from "./session.js";
 
 export async function resumeCli(args: ResumeArgs, io: CliIo = defaultIo): Promise<number> {

@@ -1,4 +1,5 @@
 /** The default command: turns flags into the graph's input and drives a new checkpointed thread. */
+import { reportError } from "./reportError.js";
 import { randomBytes } from "node:crypto";
 import { stat } from "node:fs/promises";
 import { resolve } from "node:path";
@@ -9,7 +10,6 @@ import { InfraError, UsageError } from "../errors.js";
 import { ensureWritableDir } from "../workspace/writableDir.js";
 import { parseEnvPairs, runInputProblem } from "../state/runInputs.js";
 import type { RunArgs } from "./options/run.js";
-import { EXIT } from "../exitCodes.js";
 import { defaultIo, resumeHint, type CliIo } from "./output.js";
 import { driveThread } from "./session.js";
 
@@ -98,21 +98,6 @@ export function checkCheckpointSpec(spec: string | undefined): void {
 /** The flags `opsguard resume` needs to find the same checkpoints again (a password is shown as ***). */
 export function resumeFlags(artifacts: string, checkpoint: string | undefined): string {
   return `${artifacts === "artifacts" ? "" : ` --artifacts ${artifacts}`}${checkpoint ? ` --checkpoint ${redactUrl(checkpoint)}` : ""}`;
-}
-
-/** Maps what a command threw to an exit code and one line; a bug keeps its stack behind OPSGUARD_DEBUG. */
-export function reportError(err: unknown, io: CliIo): number {
-  if (err instanceof UsageError) {
-    io.stderr.write(`opsguard: ${err.message}\n`);
-    return EXIT.USAGE;
-  }
-  if (err instanceof InfraError) {
-    io.stderr.write(`opsguard: ${err.message}\n`);
-    return EXIT.INFRA_STOP;
-  }
-  io.stderr.write(`opsguard: internal error: ${(err as Error).message}\n`);
-  if (io.env.OPSGUARD_DEBUG) io.stderr.write(`${(err as Error).stack}\n`);
-  return EXIT.INTERNAL;
 }
 
 export async function runCli(args: RunArgs, io: CliIo = defaultIo): Promise<number> {

@@ -1,7 +1,7 @@
 import { verifyProof } from "../proof/verifyProof.js";
 import { EXIT } from "../exitCodes.js";
 import { defaultIo } from "./output.js";
-import { reportError } from "./run.js";
+import { reportError } from "./reportError.js";
 import { parseEnvPairs } from "../state/runInputs.js";
 
 export async function runVerifyProof(dir: string, repo: string, envPairs: string[] = []): Promise<number> {

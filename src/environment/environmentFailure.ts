@@ -5,6 +5,7 @@
  * "fix" could only hide them), so the run stops before any model is asked, with the exact remedy.
  * Pure: the facts about the repository are gathered by the caller.
  */
+import type { InfraCode } from "../errors.js";
 import type { DeclaredRequirement } from "./dependencyFiles.js";
 import { distributionFor, provides } from "./distributionNames.js";
 import type { NewerConstruct } from "./newerSyntax.js";
@@ -13,7 +14,7 @@ import type { SandboxResult } from "../sandbox/sandboxResult.js";
 import { slowSuite } from "./slowSuite.js";
 import { isStdlibModule } from "./stdlibModules.js";
 
-export type EnvironmentFailureCode = "MISSING_MODULE" | "NEWER_PYTHON" | "MISSING_PYTEST_PLUGIN" | "SLOW_SUITE";
+export type EnvironmentFailureCode = Extract<InfraCode, "MISSING_MODULE" | "NEWER_PYTHON" | "MISSING_PYTEST_PLUGIN" | "SLOW_SUITE">;
 
 export interface EnvironmentFailure {
   code: EnvironmentFailureCode;

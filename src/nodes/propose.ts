@@ -12,7 +12,7 @@ import { parseFileBlocks } from "../proposers/fileBlocks.js";
 import { localise } from "../proposers/localise.js";
 import { listPythonFiles } from "../python/pythonFiles.js";
 import { sha256 } from "../system/hash.js";
-import { OpsGuardError } from "../errors.js";
+import { LlmUnavailableError } from "../errors.js";
 import { decisiveRefusal, refuseCurrent } from "../state/attempts.js";
 import { changeProblem, filesFromDiff } from "../proposers/changeSet.js";
 import { takeProposal } from "../proposers/proposalIntake.js";
@@ -169,7 +169,7 @@ export const propose: NodeFn = async (state, { deps, signal }) => {
     proposal = await deps.proposerFor(state).propose(proposalRequest(state, context), signal);
   } catch (err) {
     // No provider answered (transport, 5xx, 429, timeout on every one): the attempt counts as refused.
-    if (!(err instanceof OpsGuardError) || err.code !== "LLM_UNAVAILABLE") throw err;
+    if (!(err instanceof LlmUnavailableError)) throw err;
     const refused = { number: attempts.length + 1, provider: "none", model: "-", latencyMs: 0, files: [], outcome: "pending" as const };
     const update = refuseCurrent({ ...state, attempts: [...attempts, refused] }, "propose", err.message);
     return { update, summary: `no proposal: ${err.message}` };

@@ -3,6 +3,7 @@
  * Studio form set) carry their defaults; everything else is written by the nodes as the run goes.
  */
 import { z } from "zod";
+import { InfraCode } from "../errors.js";
 
 export const Status = z.enum(["SUCCESS", "FAILED", "INFRA_STOP", "NOT_REPRODUCIBLE"]);
 export type Status = z.infer<typeof Status>;
@@ -85,7 +86,7 @@ export const Classification = z.object({
   exception: z.string().optional(),
   message: z.string().optional(),
   failingTests: z.array(z.string()).optional(),
-  infraCode: z.string().optional(),
+  infraCode: InfraCode.optional(),
   remedy: z.string().optional(),
 });
 export type Classification = z.infer<typeof Classification>;
@@ -194,7 +195,7 @@ export const OpsGuardState = OpsGuardInput.extend({
   /** Things the user should know that do not stop the run (e.g. --error names another exception). */
   warnings: z.array(z.string()).optional(),
   /** The InfraError code when the run stopped on infrastructure (ENGINE_UNREACHABLE, IMAGE_MISSING, LLM_AUTH ...). */
-  infraCode: z.string().optional(),
+  infraCode: InfraCode.optional(),
   timeline: z.array(TimelineEvent).optional(),
   /** Where the report node wrote the artifacts. */
   reportPaths: z.record(z.string(), z.string()).optional(),
@@ -202,5 +203,3 @@ export const OpsGuardState = OpsGuardInput.extend({
 export type OpsGuardState = z.infer<typeof OpsGuardState>;
 export type StateUpdate = Partial<OpsGuardState>;
 
-/** Exit codes scripts can rely on. */
-export const EXIT_CODES: Record<Status, number> = { SUCCESS: 0, FAILED: 1, INFRA_STOP: 2, NOT_REPRODUCIBLE: 3 };

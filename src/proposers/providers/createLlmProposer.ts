@@ -6,7 +6,7 @@ import type { AIMessage } from "@langchain/core/messages";
 import { HumanMessage, SystemMessage } from "@langchain/core/messages";
 import type { Clock } from "../../system/clock.js";
 import { systemClock } from "../../system/clock.js";
-import { AbortedError, InfraError, OpsGuardError } from "../../errors.js";
+import { AbortedError, InfraError, LlmUnavailableError } from "../../errors.js";
 import { buildFixPrompt } from "../prompt.js";
 import { unwrapSoleFence } from "../proposalIntake.js";
 import type { FileToFix, Proposal, Proposer, TokenUsage } from "../proposer.js";
@@ -50,7 +50,7 @@ async function validateBlocks(text: string, shown: FileToFix[], validate: LlmPro
 
 /**
  * Throws InfraError LLM_AUTH at once when a chosen provider has no key. From `propose`: InfraError
- * LLM_AUTH on HTTP 401/403, AbortedError when `signal` fires, OpsGuardError LLM_UNAVAILABLE when no
+ * LLM_AUTH on HTTP 401/403, AbortedError when `signal` fires, LlmUnavailableError when no
  * provider produced an answer at all.
  */
 export function createLlmProposer(options: LlmProposerOptions): Proposer {
@@ -114,7 +114,7 @@ export function createLlmProposer(options: LlmProposerOptions): Proposer {
         return { ...answered, ...fallbacksField(failures.filter((entry) => entry !== record)) };
       }
       if (unreachable.length === providers.length) throw new InfraError("LLM_UNREACHABLE", unreachableMessage(unreachable));
-      throw new OpsGuardError("LLM_UNAVAILABLE", unavailableMessage(failures));
+      throw new LlmUnavailableError(unavailableMessage(failures));
     },
   };
 }
