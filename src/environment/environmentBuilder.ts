@@ -24,7 +24,7 @@ import {
   type SpecFile,
 } from "./environmentSpec.js";
 import { createRunCopy } from "../workspace/runCopy.js";
-import { LABEL, toInfraError } from "../sandbox/docker.js";
+import { attachOutput, LABEL, toInfraError } from "../sandbox/docker.js";
 
 export interface EnvironmentRequest {
   workspace: string;
@@ -151,12 +151,7 @@ export function createEnvironmentBuilder(options: EnvironmentBuilderOptions = {}
     const ticker = setInterval(() => progress(`still installing, ${Math.round((Date.now() - started) / 1000)} s ...`), 10_000);
     let timer: NodeJS.Timeout | undefined;
     try {
-      const stream = await container.attach({ stream: true, stdout: true, stderr: true });
-      const drained = new Promise<void>((resolve) => {
-        stream.on("end", resolve);
-        stream.on("close", resolve);
-        stream.on("error", () => resolve());
-      });
+      const { stream, drained } = await attachOutput(container);
       docker.modem.demuxStream(stream, output, output);
       await container.start();
       timer = setTimeout(onAbort, BUILD_LIMIT_MS);

@@ -4,6 +4,7 @@
  * stderr and checks the stream is unbroken: every line carries this run's nonce, the sequence counts
  * from 0 without a gap or a repeat, and the channel was never redirected. Pure.
  */
+import { splitTagged } from "./stream.js";
 import { z } from "zod";
 
 const Key = z.tuple([z.string(), z.string()]);
@@ -40,18 +41,10 @@ export function extractGuardStream(stderr: string, nonce: string, prefix: string
   const LINE = lineOf(prefix);
   const records: GuardRecord[] = [];
   const broken: string[] = [];
-  const kept: string[] = [];
   let expected = 0;
   let end: GuardStream["end"];
-  const lines = stderr.split("\n");
-  for (let i = 0; i < lines.length; i++) {
-    const match = LINE.exec(lines[i]!);
-    if (!match) {
-      kept.push(lines[i]!);
-      continue;
-    }
-    // The guard writes a blank line before each record so it never joins a partial line.
-    if (kept.length > 0 && kept.at(-1) === "") kept.pop();
+  const { tagged, kept } = splitTagged(stderr, LINE);
+  for (const match of tagged) {
     if (match[1] !== nonce) {
       broken.push("a guard record with another run's tag was written (forged)");
       continue;

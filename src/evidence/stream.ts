@@ -13,19 +13,30 @@ export interface EvidenceStream {
   forged: boolean;
 }
 
+/**
+ * Splits stderr into the lines a runner tagged (those `line` matches) and the rest. A runner writes a
+ * blank line before each tagged line so that it never joins a partial one: that blank line goes too.
+ */
+export function splitTagged(stderr: string, line: RegExp): { tagged: RegExpExecArray[]; kept: string[] } {
+  const tagged: RegExpExecArray[] = [];
+  const kept: string[] = [];
+  for (const text of stderr.split("\n")) {
+    const match = line.exec(text);
+    if (!match) {
+      kept.push(text);
+      continue;
+    }
+    if (kept.at(-1) === "") kept.pop();
+    tagged.push(match);
+  }
+  return { tagged, kept };
+}
+
 export function extractEvidenceStream(stderr: string, nonce: string): EvidenceStream {
   const records: unknown[] = [];
   let forged = false;
-  const kept: string[] = [];
-  const lines = stderr.split("\n");
-  for (let i = 0; i < lines.length; i++) {
-    const match = LINE.exec(lines[i]!);
-    if (!match) {
-      kept.push(lines[i]!);
-      continue;
-    }
-    // The runner writes a blank line before each record so it never joins a partial line.
-    if (kept.at(-1) === "") kept.pop();
+  const { tagged, kept } = splitTagged(stderr, LINE);
+  for (const match of tagged) {
     if (match[1] !== nonce) {
       forged = true;
       continue;

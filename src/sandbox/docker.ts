@@ -77,6 +77,17 @@ export interface Sandbox {
   executePytest(workspace: string, options?: RunOptions & { args?: string[] }): Promise<SandboxResult>;
 }
 
+/** Attaches to a created container's output; `drained` settles once the engine has sent all of it. */
+export async function attachOutput(container: Docker.Container): Promise<{ stream: NodeJS.ReadWriteStream; drained: Promise<void> }> {
+  const stream = await container.attach({ stream: true, stdout: true, stderr: true });
+  const drained = new Promise<void>((resolve) => {
+    stream.on("end", resolve);
+    stream.on("close", resolve);
+    stream.on("error", () => resolve());
+  });
+  return { stream, drained };
+}
+
 export const LABEL = "dev.opsguard.sandbox";
 const LABEL_PID = "dev.opsguard.pid";
 const LABEL_HOST = "dev.opsguard.host";
@@ -287,12 +298,7 @@ export function createDockerSandbox(options: DockerSandboxOptions = {}): Sandbox
     if (signal?.aborted) onAbort();
 
     try {
-      const stream = await container.attach({ stream: true, stdout: true, stderr: true });
-      const drained = new Promise<void>((resolve) => {
-        stream.on("end", resolve);
-        stream.on("close", resolve);
-        stream.on("error", () => resolve());
-      });
+      const { stream, drained } = await attachOutput(container);
       docker.modem.demuxStream(stream, stdout, stderr);
       await container.start();
       if (aborted) kill("aborted");
