@@ -1,10 +1,10 @@
 import { readFileSync, readdirSync } from "node:fs";
+import { ROOT } from "../../support/built.js";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { screenCandidate, type GamingCode, type GamingVerdict } from "../../../src/judge/screen/gamingScreen.js";
 
-const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const read = (relative: string): string => readFileSync(join(ROOT, relative), "utf8");
 const lines = (...rows: string[]): string => `${rows.join("\n")}\n`;
 
