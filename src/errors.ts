@@ -14,7 +14,7 @@ export const InfraCode = z.enum([
 ]);
 export type InfraCode = z.infer<typeof InfraCode>;
 
-export type OpsGuardCode = InfraCode | "USAGE" | "ABORTED" | "LLM_UNAVAILABLE";
+export type OpsGuardCode = InfraCode | "USAGE" | "ABORTED" | "LLM_UNAVAILABLE" | "TOKEN_BUDGET";
 
 export class OpsGuardError extends Error {
   constructor(
@@ -46,6 +46,13 @@ export class InfraError extends OpsGuardError {
 export class LlmUnavailableError extends OpsGuardError {
   constructor(message: string) {
     super("LLM_UNAVAILABLE", message);
+  }
+}
+
+/** The next model call could take the run past --max-tokens: the run ends FAILED before it is made. */
+export class TokenBudgetError extends OpsGuardError {
+  constructor(message: string) {
+    super("TOKEN_BUDGET", message);
   }
 }
 

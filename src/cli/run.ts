@@ -69,6 +69,7 @@ export async function checkInput(args: RunArgs): Promise<OpsGuardInput> {
     maxReproAttempts: args["max-repro-attempts"],
     ...(args["context-tokens"] !== undefined ? { contextTokens: args["context-tokens"] } : {}),
     maxFixAttempts: args["max-fix-attempts"],
+    ...(args["max-tokens"] !== undefined ? { maxTokens: args["max-tokens"] } : {}),
     ...(args.image ? { image: args.image } : {}),
     ...(args.python ? { python: args.python } : {}),
     ...(args.install === false ? { install: false } : {}),

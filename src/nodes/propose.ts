@@ -12,7 +12,7 @@ import { parseFileBlocks } from "../proposers/fileBlocks.js";
 import { localise } from "../proposers/localise.js";
 import { listPythonFiles } from "../python/pythonFiles.js";
 import { sha256 } from "../system/hash.js";
-import { LlmUnavailableError } from "../errors.js";
+import { LlmUnavailableError, TokenBudgetError } from "../errors.js";
 import { decisiveRefusal, refuseCurrent } from "../state/attempts.js";
 import { changeProblem, filesFromDiff } from "../proposers/changeSet.js";
 import { takeProposal } from "../proposers/proposalIntake.js";
@@ -39,6 +39,11 @@ export function targetFile(state: OpsGuardState, files: FileContent[]): FileCont
   return files.find((f) => f.path === state.original?.path) ?? files[0];
 }
 
+/** Prompt and completion tokens of every model call so far (each attempt records all of its calls). */
+function tokensSpent(state: OpsGuardState): number {
+  return (state.attempts ?? []).reduce((sum, a) => sum + (a.usage ? a.usage.inputTokens + a.usage.outputTokens : 0), 0);
+}
+
 export function proposalRequest(state: OpsGuardState, context: FileToFix[] = []): ProposalRequest {
   return {
     errorDescription: state.error,
@@ -46,6 +51,7 @@ export function proposalRequest(state: OpsGuardState, context: FileToFix[] = [])
     mode: state.mode,
     file: { path: state.original!.path, content: state.original!.content },
     ...(context.length ? { context } : {}),
+    ...(state.maxTokens !== undefined ? { tokenBudget: { limit: state.maxTokens, spent: tokensSpent(state) } } : {}),
     previousAttempts: (state.attempts ?? []).map((a) => {
       const file = targetFile(state, a.files);
       return { number: a.number, ...(file ? { content: file.content } : {}), refusal: `refused at the ${a.stage} gate: ${a.reason}` };
@@ -168,6 +174,7 @@ export const propose: NodeFn = async (state, { deps, signal }) => {
   try {
     proposal = await deps.proposerFor(state).propose(proposalRequest(state, context), signal);
   } catch (err) {
+    if (err instanceof TokenBudgetError) return { update: { status: "FAILED", reason: err.message }, summary: err.message };
     // No provider answered (transport, 5xx, 429, timeout on every one): the attempt counts as refused.
     if (!(err instanceof LlmUnavailableError)) throw err;
     const refused = { number: attempts.length + 1, provider: "none", model: "-", latencyMs: 0, files: [], outcome: "pending" as const };

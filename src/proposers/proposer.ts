@@ -30,6 +30,8 @@ export interface ProposalRequest {
    * may change `file` and any of these, and answers with one block per changed file.
    */
   context?: FileToFix[];
+  /** With --max-tokens: the run's budget and the tokens its earlier model calls used. */
+  tokenBudget?: { limit: number; spent: number };
   /** Earlier refused attempts, oldest first, so the model can correct itself. */
   previousAttempts: PreviousAttempt[];
 }

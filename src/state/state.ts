@@ -54,6 +54,12 @@ export const OpsGuardInput = z.object({
     .describe("Token budget of the files a model is shown beyond the target (default 12000)"),
   maxReproAttempts: z.number().int().min(1).default(2).describe("Reproduction tries before NOT_REPRODUCIBLE"),
   maxFixAttempts: z.number().int().min(1).default(3).describe("Fix tries before FAILED"),
+  maxTokens: z
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .describe("Token budget of the whole run (prompt and completion, every attempt and fallback); the run ends FAILED before a call would exceed it"),
   provider: ProviderName.optional().describe("Model provider (default nvidia, with groq as fallback)"),
   model: z.string().optional().describe("Model name for the provider"),
   baseUrl: z.string().optional().describe("Base URL of an OpenAI-compatible server (provider openai)"),

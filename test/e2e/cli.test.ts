@@ -51,6 +51,7 @@ const USAGE_CASES: [string, string[], number, string][] = [
   ["--test-timeout -1", ["--repo", "demo_repo", "--error", "x", "--test-timeout", "-1"], 64, "--test-timeout must be a positive number"],
   ["--max-fix-attempts 1.5", ["--repo", "demo_repo", "--error", "x", "--max-fix-attempts", "1.5"], 64, "--max-fix-attempts must be a whole number of at least 1."],
   ["--max-repro-attempts 0", ["--repo", "demo_repo", "--error", "x", "--max-repro-attempts", "0"], 64, "--max-repro-attempts must be a whole number of at least 1."],
+  ["--max-tokens 0", ["--repo", "demo_repo", "--error", "x", "--max-tokens", "0"], 64, "--max-tokens must be a whole number of at least 1."],
   ["an unknown flag", ["--repo", "demo_repo", "--error", "x", "--frobnicate"], 64, "Unknown argument: frobnicate"],
   ["a repeated --entry", ["--repo", "demo_repo", "--error", "x", "--entry", "a.py", "--entry", "b.py"], 64, "--entry was given 2 times (a.py, b.py); it takes one value: give it once."],
   ["a repeated --repo", ["--repo", "demo_repo", "--repo", "demo_repo", "--error", "x"], 64, "--repo was given 2 times"],

@@ -133,4 +133,21 @@ describe("remediation through a model", () => {
     const report = JSON.parse(readFileSync(join(artifacts, "final_report.json"), "utf8"));
     expect(report.attempts).toEqual([]);
   });
+
+  it("--max-tokens ends the run FAILED before a call would exceed the budget, counting every call so far", async () => {
+    const refusedAnswer = "Here is the fixed file:\n```python\n" + FIX + "```\n";
+    llm.script({ "meta/llama-3.1-70b-instruct": [{ kind: "answer", content: refusedAnswer, usage: { promptTokens: 900, completionTokens: 700 } }, { kind: "answer", content: FIX }] });
+    const { code, stdout, artifacts } = await opsguard(["--provider", "nvidia", "--max-tokens", "7500"], { NVIDIA_API_KEY: NVIDIA_KEY });
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/Reason: The token budget is spent: --max-tokens 7500, 1600 used so far, and the next call to nvidia may take up to \d+ \(prompt and completion\)\./);
+    expect(llm.requests).toHaveLength(1);
+    const report = JSON.parse(readFileSync(join(artifacts, "final_report.json"), "utf8"));
+    expect(report.attempts).toHaveLength(1);
+
+    llm.requests.length = 0;
+    const tiny = await opsguard(["--provider", "nvidia", "--max-tokens", "100"], { NVIDIA_API_KEY: NVIDIA_KEY });
+    expect(tiny.code).toBe(1);
+    expect(tiny.stdout).toContain("Reason: The token budget is spent: --max-tokens 100, 0 used so far");
+    expect(llm.requests).toHaveLength(0);
+  });
 });

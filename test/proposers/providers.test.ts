@@ -324,6 +324,28 @@ describe("fallback", () => {
     expect(proposal?.fallbacks).toEqual([{ provider: "groq", model: GROQ_MODEL, reason: "HTTP 503: over capacity" }]);
   });
 
+  it("counts a refused answer against --max-tokens and stops before the fallback would pass it", async () => {
+    server.script({
+      [NVIDIA_MODEL]: [{ kind: "answer", content: "BROKEN", usage: { promptTokens: 300, completionTokens: 200 } }],
+      [GROQ_MODEL]: [{ kind: "answer", content: FIXED, usage: { promptTokens: 300, completionTokens: 20 } }],
+    });
+    // Room for one call (prompt + NVIDIA's 4096 completion tokens), not for the 500 it used plus Groq's 8192.
+    const err = await rejection(proposer({ ...both, validate: refuseBroken }).propose({ ...request, tokenBudget: { limit: 6000, spent: 0 } }));
+    expect(err.code).toBe("TOKEN_BUDGET");
+    expect(err.message).toMatch(/^The token budget is spent: --max-tokens 6000, 500 used so far, and the next call to groq may take up to \d+/);
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it("records every answer of one call in the attempt's usage when the fallback answers", async () => {
+    server.script({
+      [NVIDIA_MODEL]: [{ kind: "answer", content: "BROKEN", usage: { promptTokens: 300, completionTokens: 200 } }],
+      [GROQ_MODEL]: [{ kind: "answer", content: FIXED, usage: { promptTokens: 310, completionTokens: 20 } }],
+    });
+    const proposal = await proposer({ ...both, validate: refuseBroken }).propose({ ...request, tokenBudget: { limit: 100_000, spent: 0 } });
+    expect(proposal?.provider).toBe("groq");
+    expect(proposal?.usage).toEqual({ inputTokens: 810, outputTokens: 20 });
+  });
+
   it("throws LLM_UNAVAILABLE naming each provider's failure when none answers", async () => {
     server.script({
       [NVIDIA_MODEL]: [{ kind: "status", status: 502, message: "bad gateway" }],

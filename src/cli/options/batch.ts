@@ -7,7 +7,7 @@ export function batchOptions(y: Argv) {
       type: "string",
       demandOption: true,
       describe:
-        "Jobs file: one JSON object per line, keyed by the run command's long flag names (repo, error, entry, mode, candidate as a list, timeout, image, max-fix-attempts, max-repro-attempts, provider, model, base-url, fallback) and an optional name. Blank lines and lines starting with # are skipped. Relative paths in it are resolved against the jobs file's own directory.",
+        "Jobs file: one JSON object per line, keyed by the run command's long flag names (repo, error, entry, mode, candidate as a list, timeout, image, max-fix-attempts, max-repro-attempts, max-tokens, provider, model, base-url, fallback) and an optional name. Blank lines and lines starting with # are skipped. Relative paths in it are resolved against the jobs file's own directory.",
     })
     .option("concurrency", { type: "number", default: 2, describe: "Jobs running at once on each engine" })
     .option("docker-host", {

@@ -28,6 +28,7 @@ export function runOptions(y: Argv) {
     .option("install", { type: "boolean", default: true, describe: "Install the repository's declared dependencies into an environment image (--no-install: skip)" })
     .option("max-repro-attempts", { type: "number", default: 2, describe: "Reproduction tries before NOT_REPRODUCIBLE" })
     .option("max-fix-attempts", { type: "number", default: 3, describe: "Fix tries before FAILED" })
+    .option("max-tokens", { type: "number", describe: "Token budget of the whole run: prompt and completion of every model call; the run ends FAILED before a call would exceed it" })
     .option("provider", { choices: ["nvidia", "groq", "openai"] as const, describe: "Model provider [default: nvidia, with groq as fallback]" })
     .option("model", { type: "string", describe: "Model name for the provider" })
     .option("base-url", { type: "string", describe: "Base URL of an OpenAI-compatible server (implies --provider openai when none is given)" })
@@ -39,6 +40,8 @@ export function runOptions(y: Argv) {
       if (argv["require-sealed"] && argv.mode !== "pytest") {
         throw new UsageError("--require-sealed needs --mode pytest: only a test suite can be run sealed.");
       }
+      const tokens = argv["max-tokens"];
+      if (tokens !== undefined && !(Number.isInteger(tokens) && tokens >= 1)) throw new UsageError("--max-tokens must be a whole number of at least 1.");
       const budget = argv["context-tokens"];
       if (budget !== undefined && !(Number.isInteger(budget) && budget >= 1)) throw new UsageError("--context-tokens must be a whole number of at least 1.");
       if (argv.python !== undefined && !/^\d+\.\d+$/.test(argv.python)) throw new UsageError(`--python ${argv.python} must be a version like 3.13.`);

@@ -16,6 +16,8 @@ export interface ConnectedProvider {
   /** Who answered or refused, for messages: "NVIDIA", "Groq", "The OpenAI-compatible server at URL". */
   label: string;
   keyVar: string;
+  /** The most completion tokens one answer may take (what a budget must reserve for a call). */
+  maxCompletionTokens: number;
   chat: BaseChatModel;
 }
 
@@ -25,6 +27,9 @@ export interface ConnectOptions {
   /** Retries inside the client after the first try. */
   maxRetries: number;
 }
+
+/** Reserved per call for a provider that sets no completion limit of its own. */
+const DEFAULT_COMPLETION_RESERVE = 4096;
 
 /** Sent to keyless local servers: both clients refuse to start without some key. */
 const KEYLESS_SERVER_KEY = "not-needed";
@@ -51,7 +56,7 @@ export function connectProvider(
     spec.client === "groq"
       ? new ChatGroq({ ...common, baseUrl })
       : new ChatOpenAI({ ...common, configuration: { baseURL: baseUrl } });
-  return { name: spec.name, model, baseUrl, label, keyVar: spec.keyVar, chat };
+  return { name: spec.name, model, baseUrl, label, keyVar: spec.keyVar, maxCompletionTokens: spec.maxTokens ?? DEFAULT_COMPLETION_RESERVE, chat };
 }
 
 function missingKeyMessage(keyVar: string, label: string, baseUrlHelps: boolean): string {

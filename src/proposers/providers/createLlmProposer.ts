@@ -6,7 +6,7 @@ import type { AIMessage } from "@langchain/core/messages";
 import { HumanMessage, SystemMessage } from "@langchain/core/messages";
 import type { Clock } from "../../system/clock.js";
 import { systemClock } from "../../system/clock.js";
-import { AbortedError, InfraError, LlmUnavailableError } from "../../errors.js";
+import { AbortedError, InfraError, LlmUnavailableError, TokenBudgetError } from "../../errors.js";
 import { buildFixPrompt } from "../prompt.js";
 import { unwrapSoleFence } from "../proposalIntake.js";
 import type { FileToFix, Proposal, Proposer, TokenUsage } from "../proposer.js";
@@ -70,9 +70,16 @@ export function createLlmProposer(options: LlmProposerOptions): Proposer {
       const failures: FallbackRecord[] = [];
       const unreachable: string[] = [];
       let refused: { answered: Proposal; record: FallbackRecord } | undefined;
+      // Tokens this call's answers used: a refused answer and its fallback both count.
+      let spentHere = 0;
+      const promptTokens = estimateTokens(prompt.system) + estimateTokens(prompt.user);
 
       for (const provider of providers) {
         if (signal?.aborted) throw new AbortedError();
+        const budget = request.tokenBudget;
+        if (budget && budget.spent + spentHere + promptTokens + provider.maxCompletionTokens > budget.limit) {
+          throw new TokenBudgetError(budgetMessage(budget.limit, budget.spent + spentHere, promptTokens + provider.maxCompletionTokens, provider.name));
+        }
         const started = clock.now();
         let answer: AIMessage;
         try {
@@ -96,8 +103,9 @@ export function createLlmProposer(options: LlmProposerOptions): Proposer {
           latencyMs: clock.now() - started,
           ...usageOf(answer),
         };
+        spentHere += (answered.usage?.inputTokens ?? 0) + (answered.usage?.outputTokens ?? 0);
         const verdict = shown ? await validateBlocks(answer.text, shown, options.validate) : await options.validate(request.file.content, answered.content ?? "");
-        if (verdict.ok) return { ...answered, ...fallbacksField(failures) };
+        if (verdict.ok) return { ...answered, ...spentField(answered, spentHere), ...fallbacksField(failures) };
         const record = {
           provider: provider.name,
           model: provider.model,
@@ -111,7 +119,7 @@ export function createLlmProposer(options: LlmProposerOptions): Proposer {
         // Returned anyway so the graph's own gate records the refusal as an attempt; `fallbacks`
         // then lists every other provider tried during this call, including any tried after it.
         const { answered, record } = refused;
-        return { ...answered, ...fallbacksField(failures.filter((entry) => entry !== record)) };
+        return { ...answered, ...spentField(answered, spentHere), ...fallbacksField(failures.filter((entry) => entry !== record)) };
       }
       if (unreachable.length === providers.length) throw new InfraError("LLM_UNREACHABLE", unreachableMessage(unreachable));
       throw new LlmUnavailableError(unavailableMessage(failures));
@@ -126,6 +134,22 @@ function authMessage(provider: ConnectedProvider, status: number): string {
 function unavailableMessage(failures: FallbackRecord[]): string {
   const summary = failures.map((entry) => `${entry.provider} (${entry.model}): ${entry.reason}`).join("; ");
   return `No language model answered: ${summary}. Try again later, choose another provider with --provider or --fallback, or pass --candidate FILE to run without a model.`;
+}
+
+/** About four characters a token: what a budget check can know before the call. */
+function estimateTokens(text: string): number {
+  return Math.ceil(text.length / 4);
+}
+
+function budgetMessage(limit: number, spent: number, next: number, provider: string): string {
+  return `The token budget is spent: --max-tokens ${limit}, ${spent} used so far, and the next call to ${provider} may take up to ${next} (prompt and completion). Raise --max-tokens, or pass --candidate FILE.`;
+}
+
+/** The usage an attempt records: every answer of this call, the refused ones included. */
+function spentField(answered: Proposal, spent: number): { usage?: TokenUsage } {
+  if (!answered.usage) return spent > 0 ? { usage: { inputTokens: spent, outputTokens: 0 } } : {};
+  const own = answered.usage.inputTokens + answered.usage.outputTokens;
+  return { usage: { inputTokens: answered.usage.inputTokens + (spent - own), outputTokens: answered.usage.outputTokens } };
 }
 
 function unreachableMessage(endpoints: string[]): string {
