@@ -1,6 +1,7 @@
 /**
- * Temporary workspaces: a copy of what the user's repository is (see repoFiles.ts) that the sandbox
- * mounts read-only and the fix is written into. The user's repository is never written. A link to
+ * Temporary workspaces: a copy of what the user's repository is (see repoFiles.ts) that the fix is
+ * written into and the proof hashes; each sandbox run gets a throwaway writable copy of it
+ * (runCopy.ts). The user's repository is never written. A link to
  * a file inside the repository becomes a relative link inside the workspace; a link that leads out
  * of the repository is not copied, so nothing in the workspace reaches outside it. Workspaces are
  * removed at the end of a run and on SIGINT/SIGTERM; those of killed runs by the next run.
