@@ -6,7 +6,7 @@
  * of the repository is not copied, so nothing in the workspace reaches outside it. Workspaces are
  * removed at the end of a run and on SIGINT/SIGTERM; those of killed runs by the next run.
  */
-import { chmod, copyFile, lstat, mkdir, mkdtemp, readdir, readlink, realpath, rm, symlink } from "node:fs/promises";
+import { chmod, copyFile, lstat, mkdir, mkdtemp, readdir, realpath, rm, symlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { registerCleanup } from "../system/cleanup.js";
