@@ -62,7 +62,13 @@ export function buildProof(state: OpsGuardState) {
             trust: state.proof.trust ?? {},
             require_sealed: state.requireSealed ?? false,
           }
-        : { failure_site: state.failureSite ?? null, watched: state.proof.watched ?? {} }),
+        : {
+            failure_site: state.failureSite ?? null,
+            watched: state.proof.watched ?? {},
+            // Entry mode is observed in the process that runs the fix, under the runtime guard: what
+            // the run did, with no oracle of correctness (README: "what each trust level leaves open").
+            trust: "guarded",
+          }),
     },
   };
 }

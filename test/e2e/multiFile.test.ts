@@ -114,6 +114,7 @@ describe("a fix of two files", () => {
     const proof = readJson(artifacts, "proof.json");
     expect(proof.files.map((f: { path: string }) => f.path)).toEqual(["app.py", "reports/weekly.py"]);
     expect(proof.evidence.failure_site.chain.map((f: { function: string }) => f.function)).toEqual(["<module>", "main", "summary", "load", "<listcomp>"]);
+    expect(proof.evidence.trust).toBe("guarded");
     expect(readFileSync(join(artifacts, "internal/fix/reports/weekly.py"), "utf8")).toBe(AFTER["reports/weekly.py"]);
     expect(readFileSync(join(artifacts, "internal/original/reports/weekly.py"), "utf8")).toBe(BEFORE["reports/weekly.py"]);
 
