@@ -25,10 +25,13 @@ if (!SUITES[python]) {
 }
 const image = positional[0] ?? (pythonAt === -1 ? process.env.OPSGUARD_IMAGE : undefined) ?? `opsguard-sandbox:py${python}`;
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+// A volume mounted on /workspace takes this directory's mode (src/sandbox/transport.ts ships workspaces
+// into one): every user may create files there.
+const WORKSPACE_HOOK = 'mkdir -m 0777 "$1/workspace"';
 const PACKAGES = ["python3", "python3-pytest", "python3-pip", "python3-venv", "python3-setuptools", "python3-wheel"];
 // What the image is built from: a change to any of it makes existing images stale.
 const recipe = createHash("sha256")
-  .update(JSON.stringify({ python, suite: SUITES[python], packages: PACKAGES, dockerfile: readFileSync(join(root, "sandbox", "Dockerfile"), "utf8") }))
+  .update(JSON.stringify({ python, suite: SUITES[python], packages: PACKAGES, hook: WORKSPACE_HOOK, dockerfile: readFileSync(join(root, "sandbox", "Dockerfile"), "utf8") }))
   .digest("hex")
   .slice(0, 16);
 const LABELS = { "dev.opsguard.recipe": recipe, "dev.opsguard.python": python };
@@ -89,7 +92,7 @@ try {
   const strapped = await run(
     "mmdebstrap",
     ["--variant=apt", `--include=${PACKAGES.join(",")}`, "--dpkgopt=path-exclude=/usr/share/doc/*",
-      "--dpkgopt=path-exclude=/usr/share/man/*", SUITES[python], tar],
+      "--dpkgopt=path-exclude=/usr/share/man/*", `--customize-hook=${WORKSPACE_HOOK}`, SUITES[python], tar],
     `mmdebstrap ${SUITES[python]} + ${PACKAGES.join(" ")}`,
   );
   if (!strapped.ok) { process.stderr.write(strapped.tail + "\n"); process.exit(1); }

@@ -23,8 +23,9 @@ import {
   type EnvironmentSpec,
   type SpecFile,
 } from "./environmentSpec.js";
-import { createRunCopy } from "../workspace/runCopy.js";
-import { attachOutput, LABEL, toInfraError } from "../sandbox/docker.js";
+import { createRunCopy, type RunCopy } from "../workspace/runCopy.js";
+import { placeViews, transportFor } from "../sandbox/transport.js";
+import { attachOutput, describeEngine, LABEL, toInfraError } from "../sandbox/docker.js";
 
 export interface EnvironmentRequest {
   workspace: string;
@@ -108,9 +109,17 @@ export function createEnvironmentBuilder(options: EnvironmentBuilderOptions = {}
     const { spec, signal } = request;
     const staging = await mkdtemp(join(tmpdir(), "opsguard-env-"));
     const unregister = registerCleanup(() => rm(staging, { recursive: true, force: true }));
-    const copy = await createRunCopy(request.workspace);
+    let copy: RunCopy | undefined;
     let container: Docker.Container | undefined;
     try {
+      // The build reaches the workspace as every run does (src/sandbox/transport.ts): a copy mounted,
+      // or shipped to an engine that does not share this machine's filesystem.
+      const transport = await transportFor(docker, describeEngine(docker), base.id, request.workspace);
+      if (transport === "bind") copy = await createRunCopy(request.workspace);
+      const placed = placeViews(transport, [
+        { target: BUILD_WORKSPACE, source: copy?.path ?? request.workspace, readOnly: false },
+        { target: BUILD_EXTRA, source: staging, readOnly: true },
+      ]);
       for (const [i, file] of (request.overrides ?? []).entries()) await writeFile(join(staging, `requirements-${i + 1}.txt`), file.content);
       const settings = pipIndexSettings(options.env ?? process.env);
       await writeFile(join(staging, "pip.conf"), pipConfig(settings));
@@ -128,17 +137,19 @@ export function createEnvironmentBuilder(options: EnvironmentBuilderOptions = {}
         AttachStderr: true,
         HostConfig: {
           NetworkMode: spec.thirdParty ? "host" : "none",
-          Binds: [`${copy.path}:${BUILD_WORKSPACE}:rw`, `${staging}:${BUILD_EXTRA}:ro`],
+          ...placed.hostConfig,
           LogConfig: { Type: "none", Config: {} },
         },
       });
+      await placed.ship(container);
     } catch (err) {
-      await copy.remove();
+      await container?.remove({ force: true, v: true }).catch(() => undefined);
+      await copy?.remove();
       await rm(staging, { recursive: true, force: true });
       unregister();
       throw toInfraError(err, request.baseImage, docker);
     }
-    const removeContainer = registerCleanup(() => container!.remove({ force: true }).catch(() => undefined));
+    const removeContainer = registerCleanup(() => container!.remove({ force: true, v: true }).catch(() => undefined));
     let python = base.python;
     const output = new LineTail((line) => {
       const version = /^OPSGUARD-PYTHON (\S+)/.exec(line);
@@ -188,9 +199,9 @@ export function createEnvironmentBuilder(options: EnvironmentBuilderOptions = {}
       clearInterval(ticker);
       clearTimeout(timer);
       signal?.removeEventListener("abort", onAbort);
-      await container.remove({ force: true }).catch(() => undefined);
+      await container.remove({ force: true, v: true }).catch(() => undefined);
       removeContainer();
-      await copy.remove();
+      await copy?.remove();
       await rm(staging, { recursive: true, force: true });
       unregister();
     }

@@ -7,7 +7,7 @@
  * both sides lose every capability when they change user, and no-new-privileges stays on. Pure.
  */
 import { posix } from "node:path";
-import { RUNTIME_MOUNT, WORKSPACE_MOUNT, type ContainerLayout } from "../sandbox/docker.js";
+import { RUNTIME_MOUNT, type ContainerLayout } from "../sandbox/docker.js";
 
 export const SEALED_ROOT = "/sealed";
 const SEALED_WORKSPACE = `${SEALED_ROOT}/workspace`;
@@ -39,15 +39,9 @@ export function sealedLayout(workspace: string, changedFiles: string[], testFile
     user: "0:0",
     capAdd: ["SETUID", "SETGID", "KILL"],
     workingDir: "/",
-    binds: [
-      `${workspace}:${SEALED_WORKSPACE}:ro`,
-      ...changedFiles.map((file) => `${standIn}:${SEALED_WORKSPACE}/${file}:ro`),
-      ...hidden.files.map((file) => `/dev/null:${WORKSPACE_MOUNT}/${file}:ro`),
-    ],
-    tmpfs: {
-      [SEALED_ROOT]: `rw,nosuid,nodev,noexec,mode=0700,uid=${TEST_UID},gid=${TEST_UID},size=${tmpfsBytes}`,
-      ...Object.fromEntries(hidden.dirs.map((dir) => [`${WORKSPACE_MOUNT}/${dir}`, "ro,nosuid,nodev,noexec,size=4k"])),
-    },
+    hidden,
+    views: [{ target: SEALED_WORKSPACE, source: workspace, readOnly: true, replaced: Object.fromEntries(changedFiles.map((file) => [file, standIn])) }],
+    tmpfs: { [SEALED_ROOT]: `rw,nosuid,nodev,noexec,mode=0700,uid=${TEST_UID},gid=${TEST_UID},size=${tmpfsBytes}` },
   };
 }
 

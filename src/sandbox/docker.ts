@@ -6,7 +6,8 @@
  */
 import Docker from "dockerode";
 import { statSync } from "node:fs";
-import { hostname } from "node:os";
+import { mkdtemp, rm } from "node:fs/promises";
+import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { packageRoot } from "../system/packageRoot.js";
 import { Writable } from "node:stream";
@@ -15,6 +16,8 @@ import { AbortedError, InfraError } from "../errors.js";
 import { createRunCopy, type RunCopy } from "../workspace/runCopy.js";
 import type { EndReason, SandboxResult } from "./sandboxResult.js";
 import { isAlive } from "../system/processAlive.js";
+import type { View } from "./views.js";
+import { fetchDir, placeViews, transportFor } from "./transport.js";
 
 export const DEFAULT_IMAGE = "opsguard-sandbox:py3.11";
 export const WORKSPACE_MOUNT = "/workspace";
@@ -65,8 +68,10 @@ export interface ContainerLayout {
   user: string;
   capAdd: string[];
   workingDir: string;
-  /** Extra bind mounts ("host:container:ro") and tmpfs mounts (path -> options). */
-  binds: string[];
+  /** Files and directories of the workspace shown empty at /workspace. */
+  hidden: { files: readonly string[]; dirs: readonly string[] };
+  /** More host directories shown in the container, and tmpfs mounts (path -> options). */
+  views: View[];
   tmpfs: Record<string, string>;
 }
 
@@ -231,21 +236,36 @@ export function createDockerSandbox(options: DockerSandboxOptions = {}): Sandbox
 
     const env = { ...BASE_ENV, ...runOptions.env };
     const started = Date.now();
-    const copy: RunCopy = await createRunCopy(workspace);
+    const layout = runOptions.layout;
+    let transport: Awaited<ReturnType<typeof transportFor>>;
+    try {
+      transport = await transportFor(docker, describeEngine(docker), image, workspace);
+    } catch (err) {
+      throw toInfraError(err, image, docker);
+    }
+    // An engine that sees this machine mounts a writable copy; any other gets the workspace shipped
+    // into a volume of the container, which is the run's throwaway copy there.
+    const copy: RunCopy | undefined = transport === "bind" ? await createRunCopy(workspace) : undefined;
+    const views: View[] = [
+      { target: WORKSPACE_MOUNT, source: copy?.path ?? workspace, readOnly: false, blankFiles: layout?.hidden.files, blankDirs: layout?.hidden.dirs },
+      { target: RUNTIME_MOUNT, source: runtimeDir(), readOnly: true },
+      ...(layout?.views ?? []),
+    ];
+    const placed = placeViews(transport, views);
     let container: Docker.Container;
     // A signal between the engine creating the container and this process learning its id must
     // still remove it: this task waits for the creation, then removes what was created.
     let creating: Promise<Docker.Container> | undefined;
     const unregisterCreating = registerCleanup(async () => {
       const created = await creating?.catch(() => undefined);
-      await created?.remove({ force: true }).catch(() => undefined);
+      await created?.remove({ force: true, v: true }).catch(() => undefined);
     });
     try {
       container = await (creating = docker.createContainer({
         Image: image,
         Cmd: command,
-        WorkingDir: runOptions.layout?.workingDir ?? WORKSPACE_MOUNT,
-        User: runOptions.layout?.user ?? "65534:65534",
+        WorkingDir: layout?.workingDir ?? WORKSPACE_MOUNT,
+        User: layout?.user ?? "65534:65534",
         Env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
         Labels: { [LABEL]: "1", [LABEL_PID]: String(process.pid), [LABEL_HOST]: hostname() },
         NetworkDisabled: true,
@@ -255,27 +275,29 @@ export function createDockerSandbox(options: DockerSandboxOptions = {}): Sandbox
         HostConfig: {
           NetworkMode: "none",
           ReadonlyRootfs: true,
-          Tmpfs: { "/tmp": `rw,nosuid,nodev,noexec,size=${limits.tmpfsBytes}`, ...runOptions.layout?.tmpfs },
+          ...placed.hostConfig,
+          Tmpfs: { "/tmp": `rw,nosuid,nodev,noexec,size=${limits.tmpfsBytes}`, ...layout?.tmpfs, ...placed.hostConfig.Tmpfs },
           CapDrop: ["ALL"],
-          ...(runOptions.layout?.capAdd.length ? { CapAdd: runOptions.layout.capAdd } : {}),
+          ...(layout?.capAdd.length ? { CapAdd: layout.capAdd } : {}),
           SecurityOpt: ["no-new-privileges"],
           PidsLimit: limits.pidsLimit,
           Memory: limits.memoryBytes,
           MemorySwap: limits.memoryBytes,
           NanoCpus: Math.round(limits.cpus * 1e9),
-          Binds: [`${copy.path}:${WORKSPACE_MOUNT}:rw`, `${runtimeDir()}:${RUNTIME_MOUNT}:ro`, ...(runOptions.layout?.binds ?? [])],
           // Output reaches us through attach; the engine keeps no log file a flood could fill.
           LogConfig: { Type: "none", Config: {} },
         },
       }));
+      await placed.ship(container);
     } catch (err) {
       unregisterCreating();
-      await copy.remove();
+      await (await creating?.catch(() => undefined))?.remove({ force: true, v: true }).catch(() => undefined);
+      await copy?.remove();
       throw toInfraError(err, image, docker);
     }
 
     let removed: Promise<void> | undefined;
-    const remove = () => (removed ??= container.remove({ force: true }).then(() => undefined, () => undefined));
+    const remove = () => (removed ??= container.remove({ force: true, v: true }).then(() => undefined, () => undefined));
     const unregister = registerCleanup(remove);
     unregisterCreating();
 
@@ -309,8 +331,8 @@ export function createDockerSandbox(options: DockerSandboxOptions = {}): Sandbox
       await Promise.race([drained, new Promise((resolve) => (drainTimer = setTimeout(resolve, 2000)))]);
       const info = await container.inspect();
       if (aborted) throw new AbortedError("The sandbox run was aborted; its container was removed.");
+      if (runOptions.afterRun) await afterRunOn(container, copy, runOptions.afterRun, limits);
       await remove();
-      await runOptions.afterRun?.(copy.path);
       const endReason: EndReason = stopReason ?? (info.State.OOMKilled ? "out_of_memory" : "exited");
       return {
         exitCode: waited.StatusCode,
@@ -333,7 +355,7 @@ export function createDockerSandbox(options: DockerSandboxOptions = {}): Sandbox
       signal?.removeEventListener("abort", onAbort);
       await remove();
       unregister();
-      await copy.remove();
+      await copy?.remove();
       await swept;
     }
   }
@@ -343,6 +365,20 @@ export function createDockerSandbox(options: DockerSandboxOptions = {}): Sandbox
     executePython: (workspace, entry, runOptions) => run(workspace, pythonCommand(entry), runOptions),
     executePytest: (workspace, runOptions) => run(workspace, pytestCommand(runOptions?.args), runOptions),
   };
+}
+
+/** Hands the run's copy of the workspace to `afterRun`: the local copy, or what the engine's volume holds. */
+async function afterRunOn(container: Docker.Container, copy: RunCopy | undefined, afterRun: (runCopy: string) => Promise<void>, limits: SandboxLimits): Promise<void> {
+  if (copy) return afterRun(copy.path);
+  const local = await mkdtemp(join(tmpdir(), "opsguard-fetched-"));
+  const unregister = registerCleanup(() => rm(local, { recursive: true, force: true }));
+  try {
+    await fetchDir(container, WORKSPACE_MOUNT, local, 16 * limits.maxOutputBytes + 256 * 1024 * 1024);
+    await afterRun(local);
+  } finally {
+    await rm(local, { recursive: true, force: true });
+    unregister();
+  }
 }
 
 function definedOnly(options: RunOptions): Partial<SandboxLimits> {

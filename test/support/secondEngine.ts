@@ -88,26 +88,37 @@ function mountsUnder(dir: string): string[] {
     .sort((a, b) => b.length - a.length);
 }
 
-export async function startSecondEngine(): Promise<SecondEngine> {
-  const dir = mkdtempSync(join(shortTempRoot(), "og-engine-"));
+export interface SecondEngineOptions {
+  /**
+   * Give the engine a private, empty /tmp (its own mount namespace), so that it cannot see this
+   * machine's temporary directories, where tests keep repositories and workspaces: an engine on
+   * another machine, as far as paths go. Its own files then live under /var/tmp.
+   */
+  privateTmp?: boolean;
+}
+
+export async function startSecondEngine(options: SecondEngineOptions = {}): Promise<SecondEngine> {
+  const dir = mkdtempSync(join(options.privateTmp ? "/var/tmp" : shortTempRoot(), "og-engine-"));
   const socket = join(dir, "docker.sock");
   const host = `unix://${socket}`;
   const log = join(dir, "dockerd.log");
   const logFd = openSync(log, "a");
   // Detached: dockerd and its containerd get a process group of their own, stopped together.
-  const child: ChildProcess = spawn(
+  const dockerd = [
     "dockerd",
-    [
-      "--host", host,
-      "--data-root", join(dir, "data"),
-      "--exec-root", join(dir, "exec"),
-      "--pidfile", join(dir, "docker.pid"),
-      "--bridge", "none",
-      "--iptables=false",
-      "--ip-masq=false",
-    ],
-    { detached: true, stdio: ["ignore", logFd, logFd] },
-  );
+    "--host", host,
+    "--data-root", join(dir, "data"),
+    "--exec-root", join(dir, "exec"),
+    "--pidfile", join(dir, "docker.pid"),
+    "--bridge", "none",
+    "--iptables=false",
+    "--ip-masq=false",
+  ];
+  // unshare and sh exec into dockerd: the pid stays the engine's.
+  const [command, ...args] = options.privateTmp
+    ? ["unshare", "-m", "--propagation", "private", "sh", "-c", 'mount -t tmpfs tmpfs /tmp && exec "$@"', "sh", ...dockerd]
+    : dockerd;
+  const child: ChildProcess = spawn(command!, args, { detached: true, stdio: ["ignore", logFd, logFd] });
   closeSync(logFd);
   let exited = false;
   child.on("exit", () => {
