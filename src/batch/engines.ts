@@ -6,6 +6,7 @@
 import Docker from "dockerode";
 import { createDockerSandbox, LABEL, type Sandbox } from "../sandbox/docker.js";
 import { UsageError } from "../errors.js";
+import { createEnvironmentBuilder, type EnvironmentBuilder } from "../environment/environmentBuilder.js";
 
 /** The sandbox's label naming the process that owns a container (see src/sandbox/docker.ts). */
 const LABEL_PID = "dev.opsguard.pid";
@@ -63,6 +64,7 @@ export function engineSpecs(flags: readonly string[], env: NodeJS.ProcessEnv): E
 export class Engine {
   readonly docker: Docker;
   readonly sandbox: Sandbox;
+  readonly environments: EnvironmentBuilder;
   running = 0;
   /** Jobs whose final result came from this engine. */
   jobsRun = 0;
@@ -82,6 +84,8 @@ export class Engine {
   ) {
     this.docker = new Docker(spec.options);
     const sandbox = createDockerSandbox({ docker: this.docker });
+    // A job's environment image is built on the engine that runs the job.
+    this.environments = createEnvironmentBuilder({ docker: this.docker });
     const counted =
       <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
       async (...args: A): Promise<R> => {

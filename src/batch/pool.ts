@@ -72,7 +72,7 @@ interface EngineOutcome {
 async function runOnEngine(job: BatchJob, engine: Engine, signal: AbortSignal, events: PoolEvents): Promise<EngineOutcome> {
   try {
     const state = await remediate(job.input, {
-      deps: defaultDeps({ sandbox: engine.sandbox }),
+      deps: defaultDeps({ sandbox: engine.sandbox, environments: engine.environments }),
       signal,
       onNode: (event) => events.onNode?.(job, event),
     });

@@ -5,7 +5,7 @@
  * the same hardening. What the engine runs is what OpsGuard shipped, not what a path happens to show.
  */
 import Docker from "dockerode";
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -17,6 +17,8 @@ import { requireDocker, SANDBOX_IMAGE } from "../support/docker.js";
 import { startSecondEngine, type SecondEngine } from "../support/secondEngine.js";
 import { hashTree } from "../support/hashTree.js";
 import { tempRepo } from "../support/workspace.js";
+import { servePackageIndex } from "../support/packageIndex.js";
+import type { BatchReport } from "../../src/batch/report.js";
 
 let engine: SecondEngine;
 
@@ -139,5 +141,35 @@ describe("an engine that cannot see this machine's /tmp", () => {
     expect(report.status).toBe("FAILED");
     expect(report.attempts[0].refused_at).toBe("verify");
     expect(report.attempts[0].reason).toContain("tests/test_app.py");
+  });
+
+  it("batch: builds a job's environment on the engine that runs it, from a loopback index, and proves the fix there", async () => {
+    const index = await servePackageIndex({ greetlib: "def greet(name):\n    return 'hello ' + name\n" });
+    try {
+      const program = (call: string) => `import greetlib\n\n\ndef main():\n    print(${call})\n\n\nmain()\n`;
+      const repo = tempRepo({ "app.py": program("greetlib.greet('x') + 1"), "requirements.txt": `greetlib==1.0  # remote ${Date.now()}\n` });
+      const dir = tempRepo({ "fix.py": program("greetlib.greet('x') + '1'") });
+      const jobs = join(dir, "jobs.jsonl");
+      writeFileSync(jobs, `${JSON.stringify({ repo, error: "TypeError", candidate: [join(dir, "fix.py")] })}\n`);
+      const root = join(dir, "batch");
+      const child = spawn(process.execPath, [built("bin/cli.js"), "batch", jobs, "--docker-host", engine.host, "--artifacts", root], {
+        env: { ...process.env, PIP_INDEX_URL: index.url },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let stderr = "";
+      child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+      const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+      const report = JSON.parse(readFileSync(join(root, "batch_report.json"), "utf8")) as BatchReport;
+      expect(report.jobs.map((j) => [j.status, j.engine])).toEqual([["SUCCESS", engine.host]]);
+      expect(code, stderr).toBe(0);
+      expect(index.requests).toContain("/simple/greetlib/");
+      // The environment image is on the engine that ran the job, not on the local one.
+      const tags = async (docker: Docker) => (await docker.listImages()).flatMap((image) => image.RepoTags ?? []).filter((tag) => tag.startsWith("opsguard-env:"));
+      const onEngine = await tags(engine.docker);
+      expect(onEngine).toHaveLength(1);
+      expect(await tags(new Docker())).not.toContain(onEngine[0]);
+    } finally {
+      await index.close();
+    }
   });
 });
