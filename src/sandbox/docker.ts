@@ -17,6 +17,7 @@ import { createRunCopy, type RunCopy } from "../workspace/runCopy.js";
 import type { EndReason, SandboxResult } from "./sandboxResult.js";
 import { isAlive } from "../system/processAlive.js";
 import type { View } from "./views.js";
+import { LABEL, LABEL_HOST, LABEL_PID, ownLabels } from "./labels.js";
 import { fetchDir, placeViews, transportFor } from "./transport.js";
 
 export const DEFAULT_IMAGE = "opsguard-sandbox:py3.11";
@@ -93,9 +94,7 @@ export async function attachOutput(container: Docker.Container): Promise<{ strea
   return { stream, drained };
 }
 
-export const LABEL = "dev.opsguard.sandbox";
-const LABEL_PID = "dev.opsguard.pid";
-const LABEL_HOST = "dev.opsguard.host";
+export { LABEL } from "./labels.js";
 
 // Nothing writes byte-code (it would only land in the throwaway copy); the image's own precompiled
 // standard library and pytest are still read, which keeps pytest's start-up fast.
@@ -267,7 +266,7 @@ export function createDockerSandbox(options: DockerSandboxOptions = {}): Sandbox
         WorkingDir: layout?.workingDir ?? WORKSPACE_MOUNT,
         User: layout?.user ?? "65534:65534",
         Env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
-        Labels: { [LABEL]: "1", [LABEL_PID]: String(process.pid), [LABEL_HOST]: hostname() },
+        Labels: ownLabels(),
         NetworkDisabled: true,
         AttachStdout: true,
         AttachStderr: true,

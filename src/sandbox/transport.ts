@@ -12,6 +12,7 @@ import { dirname, join, posix } from "node:path";
 import { Readable } from "node:stream";
 import { extract as tarExtract, pack as tarPack, type Header } from "tar-stream";
 import { InfraError } from "../errors.js";
+import { ownLabels } from "./labels.js";
 import { bindMounts, isUnder, shippedMode, type View } from "./views.js";
 
 export type Transport = "bind" | "archive";
@@ -57,6 +58,7 @@ async function probe(docker: Docker, image: string, near: string): Promise<Trans
     container = await docker.createContainer({
       Image: image,
       Cmd: ["true"],
+      Labels: ownLabels("probe"),
       NetworkDisabled: true,
       HostConfig: { NetworkMode: "none", Mounts: [{ Type: "bind", Source: marker, Target: "/opsguard-probe", ReadOnly: true }] },
     });
