@@ -173,6 +173,7 @@ describe("the repository's .opsguard/setup.sh", () => {
     const { state, progress, sandbox } = await remediate(repo(), [RATE_FIXED], {}, {});
     expect(state.environment?.built).toBe(true);
     expect(state.environment?.files).toEqual([".opsguard/setup.sh"]);
+    expect(progress[0]).toBe(`building ${state.environment?.image} from ${SANDBOX_IMAGE} (with the network, for .opsguard/setup.sh)`);
     expect(progress).toContain("running .opsguard/setup.sh (repository code, as root, with the network)");
     expect(progress).toContain("setup ran as uid 0 in /workspace");
     expect(state.reproduction?.image).toBe(state.environment?.image);
@@ -192,6 +193,15 @@ describe("the repository's .opsguard/setup.sh", () => {
     const changed = await remediate(tempRepo({ "app.py": RATE_APP, ".opsguard/setup.sh": `${setup}# one more byte\n` }), [RATE_FIXED], {}, {});
     expect(changed.state.environment?.built).toBe(true);
     expect(changed.state.environment?.image).not.toBe(first.state.environment?.image);
+  });
+
+  it("a script that fails without a word still says so, with its exit status, before any model", async () => {
+    const { state, proposer } = await remediate(tempRepo({ "app.py": RATE_APP, ".opsguard/setup.sh": `# ${Date.now()}\nexit 4\n` }), [RATE_FIXED], {}, {});
+    expect(state.status).toBe("INFRA_STOP");
+    expect(state.infraCode).toBe("ENV_SETUP_FAILED");
+    expect(state.reason).toContain("failed while building opsguard-env:");
+    expect(state.reason).toContain("(exit 4). Its last lines:\n  (it printed nothing)\n");
+    expect(proposer.requests).toHaveLength(0);
   });
 
   it("--no-install skips it: the program then lacks its file", async () => {

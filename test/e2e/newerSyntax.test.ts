@@ -69,6 +69,17 @@ describe("a SyntaxError the newer sandbox Python compiles", () => {
     expect(sandbox.runs[1]?.slice(0, 2)).toEqual(["python3", "-c"]);
   });
 
+  it.each([
+    ["a backslash", 'words = ["a", "b"]\nprint(f"{\'\\n\'.join(words)}")\nprint(1 / 0)\n'],
+    ["a comment", 'x = 1\nprint(f"{x  # the count\n}")\nprint(1 / 0)\n'],
+  ])("a PEP 701 f-string with %s in its field is NEWER_PYTHON, named and checked", async (_what, app) => {
+    const { state, proposer } = await remediate({ "app.py": app }, ["print(2)\n"]);
+    expect(state.infraCode).toBe("NEWER_PYTHON");
+    expect(state.reason).toContain("app.py:2 uses a PEP 701 f-string");
+    expect(state.reason).toContain(`(${PY313} (Python 3.13) compiles the file)`);
+    expect(proposer.requests).toHaveLength(0);
+  });
+
   it("PEP 696 type parameter defaults (3.13) on 3.11 name the construct and the Python that accepts it", async () => {
     const app = "def pick[T = int](items: list[T]) -> T:\n    return items[0]\n\nprint(pick([2]))\n";
     const { state, proposer } = await remediate({ "app.py": app }, ["print(2)\n"]);
