@@ -298,6 +298,23 @@ async function figureBreakdown(scratch, demoCopy, entry) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Figure 6: a cached environment image against the plain sandbox image, containers counted.
+
+async function figureEnvironment() {
+  out();
+  const argv = ["node", "bench/environment.mjs", "--runs", String(RUNS), "--json"];
+  out(`6. A cached environment image (demo_repo plus requirements.txt, image found by tag) vs the plain sandbox image, one remediation each, alternated inside (goal: 0 extra container starts): ${shellLine(argv)}`);
+  const child = await runTimed(argv, { cwd: WORK, expectExit: 0 });
+  const env = JSON.parse(child.stdout);
+  printSubject("A", `remediate(demo_repo + requirements.txt) in ${env.cached.image}, reused in every run: ${env.cached.everyRunReused}`, env.cached.samples);
+  printSubject("B", `remediate(demo_repo) in ${env.base.image}`, env.base.samples);
+  out(`  containers started per remediation: A ${env.startsPerRemediation.cached.join("/")}, B ${env.startsPerRemediation.base.join("/")}`);
+  out(`  => ratio A/B: ${fmtX(env.ratio)} of medians; extra container starts: ${env.extraStarts}`);
+  record("6. cached environment / plain image", fmtX(env.ratio));
+  record("6. extra container starts, cached environment", String(env.extraStarts), "0", env.extraStarts === 0);
+}
+
+// ---------------------------------------------------------------------------------------------
 
 async function main() {
   await preflight();
@@ -330,6 +347,7 @@ async function main() {
     });
     await figureBatch(scratch);
     await figureBreakdown(scratch, demoCopy, entry);
+    await figureEnvironment();
 
     out();
     out(`Summary (medians; load average at end ${loadavg().map((l) => l.toFixed(2)).join(" ")})`);

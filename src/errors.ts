@@ -8,7 +8,7 @@ import { z } from "zod";
 export const InfraCode = z.enum([
   "ENGINE_UNREACHABLE", "ENGINE_ERROR", "IMAGE_MISSING", "WORKSPACE_MISSING", "CHECKPOINT_UNREACHABLE", "DISK_UNWRITABLE",
   "LLM_AUTH", "LLM_UNREACHABLE",
-  "ENV_INSTALL_FAILED", "ENV_NO_PIP", "PYTHON_UNAVAILABLE",
+  "ENV_INSTALL_FAILED", "ENV_SETUP_FAILED", "ENV_NO_PIP", "PYTHON_UNAVAILABLE",
   // What the sandbox lacks, recognised from the reproduction before any model is asked.
   "MISSING_MODULE", "NEWER_PYTHON", "MISSING_PYTEST_PLUGIN", "SLOW_SUITE",
 ]);

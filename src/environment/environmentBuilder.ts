@@ -1,8 +1,9 @@
 /**
  * Builds (or finds) the environment image of a repository: the sandbox base plus the repository's
  * declared dependencies. The build is its own phase, before any candidate exists: one container
- * FROM the base, as root, with the host's network only when something third-party is declared
- * (so a 127.0.0.1 index works), committed under a tag that hashes what it was built from.
+ * FROM the base, as root, with the host's network only when something third-party is declared or
+ * the repository has a `.opsguard/setup.sh` (so a 127.0.0.1 index works), which runs after the
+ * installs; the container is committed under a tag that hashes what it was built from.
  * Verification runs later in that image, offline and hardened like any other sandbox run.
  */
 import Docker from "dockerode";
@@ -20,6 +21,10 @@ import {
   installScript,
   pipConfig,
   pipIndexSettings,
+  SETUP_FAILED_EXIT,
+  SETUP_MARKER,
+  SETUP_SCRIPT,
+  SETUP_STATUS_MARKER,
   type EnvironmentSpec,
   type SpecFile,
 } from "./environmentSpec.js";
@@ -55,12 +60,15 @@ export const ENV_LABEL = "dev.opsguard.env";
 const BUILD_LIMIT_MS = 15 * 60_000;
 const TAIL_LINES = 25;
 
-/** Splits a stream into lines for progress, keeping the last few for an error message. */
+/**
+ * Splits a stream into lines for progress, keeping the last few for an error message. `onLine`
+ * returns false for a line of OpsGuard's own (a marker) that the tail must not keep.
+ */
 class LineTail extends Writable {
   private partial = "";
   readonly lines: string[] = [];
 
-  constructor(private readonly onLine: (line: string) => void) {
+  constructor(private readonly onLine: (line: string) => boolean) {
     super();
   }
 
@@ -77,12 +85,19 @@ class LineTail extends Writable {
     this.partial = "";
   }
 
+  /** Forgets the lines so far: the tail then shows only what a later step printed. */
+  clear(): void {
+    this.lines.length = 0;
+  }
+
   private push_(line: string): void {
+    if (!this.onLine(line)) return;
     this.lines.push(line);
     if (this.lines.length > TAIL_LINES) this.lines.shift();
-    this.onLine(line);
   }
 }
+
+const tailText = (lines: string[]) => (lines.length ? lines.map((l) => `  ${l}`).join("\n") : "  (it printed nothing)");
 
 export interface EnvironmentBuilderOptions {
   docker?: Docker;
@@ -124,7 +139,8 @@ export function createEnvironmentBuilder(options: EnvironmentBuilderOptions = {}
       const settings = pipIndexSettings(options.env ?? process.env);
       await writeFile(join(staging, "pip.conf"), pipConfig(settings));
       const where = settings.PIP_INDEX_URL ? ` from ${settings.PIP_INDEX_URL}` : "";
-      progress(`building ${tag} from ${request.baseImage}${spec.thirdParty ? where : " (offline: nothing third-party declared)"}`);
+      const network = spec.thirdParty ? where : spec.network ? " (with the network, for .opsguard/setup.sh)" : " (offline: nothing third-party declared)";
+      progress(`building ${tag} from ${request.baseImage}${network}`);
       container = await docker.createContainer({
         Image: base.id,
         Cmd: ["sh", "-c", installScript(spec)],
@@ -136,7 +152,7 @@ export function createEnvironmentBuilder(options: EnvironmentBuilderOptions = {}
         AttachStdout: true,
         AttachStderr: true,
         HostConfig: {
-          NetworkMode: spec.thirdParty ? "host" : "none",
+          NetworkMode: spec.network ? "host" : "none",
           ...placed.hostConfig,
           LogConfig: { Type: "none", Config: {} },
         },
@@ -151,10 +167,26 @@ export function createEnvironmentBuilder(options: EnvironmentBuilderOptions = {}
     }
     const removeContainer = registerCleanup(() => container!.remove({ force: true, v: true }).catch(() => undefined));
     let python = base.python;
+    let setupStatus: string | undefined;
     const output = new LineTail((line) => {
       const version = /^OPSGUARD-PYTHON (\S+)/.exec(line);
-      if (version?.[1]) python = version[1];
-      else progress(line);
+      if (version?.[1]) {
+        python = version[1];
+        return false;
+      }
+      if (line === SETUP_MARKER) {
+        // From here on the tail is the script's own output, for its error message.
+        output.clear();
+        progress(`running ${SETUP_SCRIPT} (repository code, as root, with the network)`);
+        return false;
+      }
+      const status = new RegExp(`^${SETUP_STATUS_MARKER} (\\d+)$`).exec(line);
+      if (status?.[1]) {
+        setupStatus = status[1];
+        return false;
+      }
+      progress(line);
+      return true;
     });
     const onAbort = () => container!.kill().catch(() => undefined);
     signal?.addEventListener("abort", onAbort, { once: true });
@@ -170,13 +202,19 @@ export function createEnvironmentBuilder(options: EnvironmentBuilderOptions = {}
       await Promise.race([drained, new Promise((resolve) => setTimeout(resolve, 2000))]);
       output.flushPartial();
       if (signal?.aborted) throw new AbortedError("The environment build was aborted; its container was removed.");
+      if (StatusCode === SETUP_FAILED_EXIT && setupStatus !== undefined) {
+        throw new InfraError(
+          "ENV_SETUP_FAILED",
+          `The repository's ${SETUP_SCRIPT} failed while building ${tag} (exit ${setupStatus}). Its last lines:\n${tailText(output.lines)}\nFix the script (it runs as root in the build container, in /workspace, with the network, after the installs), or pass --no-install to skip the environment phase.`,
+        );
+      }
       if (StatusCode !== 0) {
         const noPip = StatusCode === 90;
         throw new InfraError(
           noPip ? "ENV_NO_PIP" : "ENV_INSTALL_FAILED",
           noPip
             ? `The sandbox image ${request.baseImage} has no pip, so the repository's dependencies cannot be installed. Rebuild it with \`npm run sandbox:image\` (older images lack pip and are rebuilt), or pass --no-install.`
-            : `Installing the repository's dependencies into ${tag} failed (exit ${StatusCode}). The installer's last lines:\n${output.lines.map((l) => `  ${l}`).join("\n")}\nFix the requirement, or point PIP_INDEX_URL (PIP_EXTRA_INDEX_URL, PIP_TRUSTED_HOST) at an index that has it; --no-install skips the installation.`,
+            : `Installing the repository's dependencies into ${tag} failed (exit ${StatusCode}). The installer's last lines:\n${tailText(output.lines)}\nFix the requirement, or point PIP_INDEX_URL (PIP_EXTRA_INDEX_URL, PIP_TRUSTED_HOST) at an index that has it; --no-install skips the installation.`,
         );
       }
       const [repo, version] = tag.split(":");

@@ -8,7 +8,7 @@
 import type { InfraCode } from "../errors.js";
 import type { DeclaredRequirement } from "./dependencyFiles.js";
 import { distributionFor, provides } from "./distributionNames.js";
-import type { NewerConstruct } from "./newerSyntax.js";
+import type { NewerSyntax } from "./newerPython.js";
 import { missingPytestPlugins } from "./pytestPlugins.js";
 import type { SandboxResult } from "../sandbox/sandboxResult.js";
 import { slowSuite } from "./slowSuite.js";
@@ -28,8 +28,8 @@ export interface EnvironmentFacts {
   /** Import names the repository provides itself (see repoModules.ts). */
   repoModules: ReadonlySet<string>;
   declared: readonly DeclaredRequirement[];
-  /** Set when the reproduction's SyntaxError points at a construct of a newer grammar. */
-  newerSyntax?: NewerConstruct & { file: string; line: number };
+  /** Set when the reproduction's SyntaxError is in a file a newer Python accepts (see newerPython.ts). */
+  newerSyntax?: NewerSyntax;
   /** What happened to the declared dependencies: installed into an environment image, skipped (--no-install), or none declared. */
   install?: "installed" | "skipped" | "none";
   /** The run's wall-clock limit and pytest's per-test limit, in ms. */
@@ -64,10 +64,15 @@ function missingModule(output: string, facts: EnvironmentFacts): EnvironmentFail
 function newerPython(facts: EnvironmentFacts): EnvironmentFailure | undefined {
   const found = facts.newerSyntax;
   if (!found) return undefined;
+  const { construct, compiledBy } = found;
+  const checked = compiledBy ? `${compiledBy.image} (Python ${compiledBy.python}) compiles the file` : undefined;
+  const reason = construct
+    ? `${found.file}:${found.line} uses ${construct.feature}, which the sandbox's Python rejects as a SyntaxError; Python ${construct.python} and later accept it${checked ? ` (${checked})` : ""}.`
+    : `${found.file}:${found.line} is a SyntaxError for the sandbox's Python, but ${checked}: the code is written for a newer Python.`;
   return {
     code: "NEWER_PYTHON",
-    reason: `${found.file}:${found.line} uses ${found.feature}, which the sandbox's Python rejects as a SyntaxError; Python ${found.python} and later accept it.`,
-    remedy: `Pass --python 3.13 (or --image with a Python ${found.python}+ image).`,
+    reason,
+    remedy: `Pass --python ${found.python} (or --image with a Python ${construct?.python ?? found.python}+ image).`,
   };
 }
 

@@ -1,15 +1,16 @@
 /**
  * The build phase, run by buildReproduction before the first reproduction: when the repository
- * declares dependencies, builds (or finds) its environment image FROM the sandbox base, before any
- * candidate exists. Every later run uses that image, offline and hardened as ever. Nothing
- * declared, or --no-install: the base image, as before.
+ * declares dependencies or has a `.opsguard/setup.sh`, builds (or finds) its environment image FROM
+ * the sandbox base, before any candidate exists, from the workspace as the repository has it.
+ * Every later run uses that image, offline and hardened as ever. Nothing declared, or
+ * --no-install: the base image, as before.
  */
 import type { EnvironmentBuilder } from "./environmentBuilder.js";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { OpsGuardState } from "../state/state.js";
 import { readDependencyFiles } from "./dependencyFiles.js";
-import { environmentSpec, type SpecFile } from "./environmentSpec.js";
+import { environmentSpec, SETUP_SCRIPT, type SpecFile } from "./environmentSpec.js";
 import { UsageError } from "../errors.js";
 import { DEFAULT_IMAGE } from "../sandbox/docker.js";
 
@@ -44,6 +45,9 @@ export async function environmentPhase(state: EnvironmentInput, deps: { environm
     const content = await readFile(join(workspace, name), "utf8").catch(() => undefined);
     if (content !== undefined) read[name] = content;
   }
+  // Latin-1 maps each byte to one character, so the hash covers the script's exact bytes.
+  const setup = await readFile(join(workspace, SETUP_SCRIPT)).catch(() => undefined);
+  if (setup !== undefined) read[SETUP_SCRIPT] = setup.toString("latin1");
   const overrides = await readOverrides(state.requirements ?? []);
   const spec = environmentSpec(found, read, overrides);
   if (!spec) return { summary: "nothing to install: the base image" };

@@ -10,6 +10,19 @@ export const KNOWN_PYTHONS = ["3.11", "3.13"] as const;
 
 const PY_TAG = /^(.*):py(\d+\.\d+)$/;
 
+/** An image tagged `pyX.Y`: its family and Python (`opsguard-sandbox:py3.11` -> `opsguard-sandbox`, `3.11`). */
+export function imagePython(image: string): { family: string; python: string } | undefined {
+  const match = PY_TAG.exec(image);
+  return match?.[1] && match[2] ? { family: match[1], python: match[2] } : undefined;
+}
+
+/** Whether Python `a` is newer than `b` ("3.13" > "3.11"). */
+export function isNewerPython(a: string, b: string): boolean {
+  const [a1 = 0, a2 = 0] = a.split(".").map(Number);
+  const [b1 = 0, b2 = 0] = b.split(".").map(Number);
+  return a1 - b1 > 0 || (a1 === b1 && a2 > b2);
+}
+
 type Version = [number, number, number];
 
 function parse(text: string): Version | undefined {
@@ -71,7 +84,7 @@ export interface PythonChoiceInput {
 }
 
 function imageFor(baseImage: string, python: string, flag: string): string {
-  const family = PY_TAG.exec(baseImage)?.[1];
+  const family = imagePython(baseImage)?.family;
   if (!family) {
     throw new UsageError(`${flag} chooses an image tagged pyX.Y in the family of the base image, and ${baseImage} has no such tag: pass --image with a Python ${python} image instead.`);
   }
@@ -83,7 +96,7 @@ export function choosePython(input: PythonChoiceInput): PythonChoice {
     const image = imageFor(input.baseImage, input.python, `--python ${input.python}`);
     return image === input.baseImage ? { image } : { image, because: `--python ${input.python}` };
   }
-  const current = PY_TAG.exec(input.baseImage)?.[2];
+  const current = imagePython(input.baseImage)?.python;
   const wanted = input.requiresPython;
   if (!wanted || !current || allowsPython(wanted, current)) return { image: input.baseImage };
   const python = KNOWN_PYTHONS.find((version) => allowsPython(wanted, version));

@@ -1,36 +1,27 @@
 /** Decides what the reproduction showed: a code error to fix, infrastructure, or nothing at all. */
-import { isAbsolute, join, normalize } from "node:path";
-import { readFile } from "node:fs/promises";
-import type { NodeFn } from "./deps.js";
+import type { NodeContext, NodeFn } from "./deps.js";
 import type { OpsGuardState } from "../state/state.js";
 import { classifyFailure } from "../judge/classifier.js";
 import { errorMismatch } from "../judge/errorMismatch.js";
 import { readDependencyFiles } from "../environment/dependencyFiles.js";
 import type { EnvironmentFacts } from "../environment/environmentFailure.js";
-import { newerConstructAt, syntaxErrorSite } from "../environment/newerSyntax.js";
+import { findNewerSyntax } from "../environment/newerPython.js";
 import { repoModuleNames } from "../python/repoModules.js";
-import { WORKSPACE_MOUNT } from "../sandbox/docker.js";
-
-/** The SyntaxError's construct, when it points into the workspace at syntax a newer Python accepts. */
-async function newerSyntax(state: OpsGuardState): Promise<EnvironmentFacts["newerSyntax"]> {
-  const run = state.reproduction!;
-  const site = syntaxErrorSite(`${run.stdout}\n${run.stderr}`);
-  if (!site) return undefined;
-  // Paths are absolute under the mount, or relative to it (the working directory).
-  const inside = site.path.startsWith(`${WORKSPACE_MOUNT}/`) ? site.path.slice(WORKSPACE_MOUNT.length + 1) : site.path;
-  const file = normalize(inside);
-  if (isAbsolute(file) || file.startsWith("..")) return undefined;
-  const source = await readFile(join(state.workspace!, file), "utf8").catch(() => undefined);
-  const construct = source === undefined ? undefined : await newerConstructAt(source, site.line);
-  return construct ? { ...construct, file, line: site.line } : undefined;
-}
+import { DEFAULT_IMAGE } from "../sandbox/docker.js";
 
 /** What the classifier needs to know about the repository to tell a missing environment from a bug. */
-async function environmentFacts(state: OpsGuardState): Promise<EnvironmentFacts> {
+async function environmentFacts(state: OpsGuardState, context: NodeContext): Promise<EnvironmentFacts> {
+  const run = state.reproduction!;
   const [repoModules, dependencies, syntax] = await Promise.all([
     repoModuleNames(state.workspace!),
     readDependencyFiles(state.workspace!),
-    newerSyntax(state),
+    findNewerSyntax({
+      output: `${run.stdout}\n${run.stderr}`,
+      workspace: state.workspace!,
+      baseImage: state.baseImage ?? state.image ?? process.env.OPSGUARD_IMAGE ?? DEFAULT_IMAGE,
+      sandbox: context.deps.sandbox,
+      ...(context.signal ? { signal: context.signal } : {}),
+    }),
   ]);
   return {
     repoModules,
@@ -42,8 +33,8 @@ async function environmentFacts(state: OpsGuardState): Promise<EnvironmentFacts>
   };
 }
 
-export const classify: NodeFn = async (state) => {
-  const environment = await environmentFacts(state);
+export const classify: NodeFn = async (state, context) => {
+  const environment = await environmentFacts(state, context);
   const classification = classifyFailure({ mode: state.mode, result: state.reproduction!, environment });
   const { errorType, reason } = classification;
   const update = { classification, errorType };

@@ -160,6 +160,58 @@ describe("an environment image from a loopback index", () => {
   });
 });
 
+const RATE_FILE = "/usr/local/share/opsguard-setup/rate.txt";
+const RATE_APP = `rate = open('${RATE_FILE}').read().strip()\nprint('rate', int(rate))\n`;
+const RATE_FIXED = RATE_APP.replace("int(rate)", "float(rate)");
+
+describe("the repository's .opsguard/setup.sh", () => {
+  // Nothing else is declared: setup.sh alone makes the environment image.
+  const setup = `#!/bin/sh\nset -e\n# ${Date.now()}\nmkdir -p ${RATE_FILE.replace("/rate.txt", "")}\nprintf '1.5\\n' > ${RATE_FILE}\necho "setup ran as uid $(id -u) in $(pwd)"\n`;
+  const repo = () => tempRepo({ "app.py": RATE_APP, ".opsguard/setup.sh": setup });
+
+  it("runs in the build phase, as root after the installs, and writes into the image what the program needs", async () => {
+    const { state, progress, sandbox } = await remediate(repo(), [RATE_FIXED], {}, {});
+    expect(state.environment?.built).toBe(true);
+    expect(state.environment?.files).toEqual([".opsguard/setup.sh"]);
+    expect(progress[0]).toBe(`building ${state.environment?.image} from ${SANDBOX_IMAGE} (with the network, for .opsguard/setup.sh)`);
+    expect(progress).toContain("running .opsguard/setup.sh (repository code, as root, with the network)");
+    expect(progress).toContain("setup ran as uid 0 in /workspace");
+    expect(state.reproduction?.image).toBe(state.environment?.image);
+    expect(state.reproduction?.stderr).toContain("ValueError: invalid literal for int() with base 10: '1.5'");
+    expect(state.status).toBe("SUCCESS");
+    expect(state.verification?.stdout).toBe("rate 1.5\n");
+    expect(sandbox.runs).toHaveLength(2);
+  });
+
+  it("a second run reuses the same tag without running it again; a changed script builds a new one", async () => {
+    const first = await remediate(repo(), [RATE_FIXED], {}, {});
+    const again = await remediate(repo(), [RATE_FIXED], {}, {});
+    expect(again.state.environment?.built).toBe(false);
+    expect(again.state.environment?.image).toBe(first.state.environment?.image);
+    expect(again.progress).toEqual([]);
+    expect(again.state.status).toBe("SUCCESS");
+    const changed = await remediate(tempRepo({ "app.py": RATE_APP, ".opsguard/setup.sh": `${setup}# one more byte\n` }), [RATE_FIXED], {}, {});
+    expect(changed.state.environment?.built).toBe(true);
+    expect(changed.state.environment?.image).not.toBe(first.state.environment?.image);
+  });
+
+  it("a script that fails without a word still says so, with its exit status, before any model", async () => {
+    const { state, proposer } = await remediate(tempRepo({ "app.py": RATE_APP, ".opsguard/setup.sh": `# ${Date.now()}\nexit 4\n` }), [RATE_FIXED], {}, {});
+    expect(state.status).toBe("INFRA_STOP");
+    expect(state.infraCode).toBe("ENV_SETUP_FAILED");
+    expect(state.reason).toContain("failed while building opsguard-env:");
+    expect(state.reason).toContain("(exit 4). Its last lines:\n  (it printed nothing)\n");
+    expect(proposer.requests).toHaveLength(0);
+  });
+
+  it("--no-install skips it: the program then lacks its file", async () => {
+    const { state, progress } = await remediate(repo(), [], { install: false }, {});
+    expect(state.environment).toBeUndefined();
+    expect(progress).toEqual([]);
+    expect(state.reproduction?.stderr).toContain(`FileNotFoundError: [Errno 2] No such file or directory: '${RATE_FILE}'`);
+  });
+});
+
 /** The CLI as a child process; asynchronous, so the index in this process keeps answering. */
 function opsguard(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -213,6 +265,22 @@ describe("the command line", () => {
     expect(run.stdout).toContain("PyYAML>=6 is declared in requirements.txt:1 but --no-install skipped the installation: run without --no-install");
     const report = JSON.parse(readFileSync(join(artifacts, "final_report.json"), "utf8"));
     expect(report).toMatchObject({ status: "INFRA_STOP", infra_code: "MISSING_MODULE", attempts: [] });
+    expect(run.stderr).not.toMatch(/\[opsguard\] propose/);
+  });
+
+  it("a failing .opsguard/setup.sh is INFRA_STOP (exit 2) with its last lines and exit status, before any candidate", async () => {
+    const setup = `echo "fetching fixtures (${Date.now()})"\necho "fixtures.example is unreachable" >&2\nexit 3\n`;
+    const repo = tempRepo({ "app.py": APP, "requirements.txt": requirements, ".opsguard/setup.sh": setup });
+    const fix = join(tempRepo({ "fix.py": FIXED }), "fix.py");
+    const artifacts = join(artifactRoot, "cli-setup");
+    const run = await opsguard(["--repo", repo, "--error", "ValueError", "--candidate", fix, "--artifacts", artifacts]);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toContain("Status: INFRA_STOP");
+    expect(run.stdout).toMatch(/The repository's \.opsguard\/setup\.sh failed while building opsguard-env:[0-9a-f]{20} \(exit 3\)\. Its last lines:\n\s+fetching fixtures \(\d+\)\n\s+fixtures\.example is unreachable\n/);
+    expect(run.stdout).toContain("Fix the script (it runs as root in the build container, in /workspace, with the network, after the installs), or pass --no-install");
+    expect(run.stdout).not.toContain("Successfully installed greetlib");
+    const report = JSON.parse(readFileSync(join(artifacts, "final_report.json"), "utf8"));
+    expect(report).toMatchObject({ status: "INFRA_STOP", infra_code: "ENV_SETUP_FAILED", attempts: [] });
     expect(run.stderr).not.toMatch(/\[opsguard\] propose/);
   });
 

@@ -3,6 +3,7 @@ import { classifyFailure } from "../../src/judge/classifier.js";
 import { parsePyproject, parseRequirements } from "../../src/environment/dependencyFiles.js";
 import { diagnoseEnvironment, missingModules, type EnvironmentFacts } from "../../src/environment/environmentFailure.js";
 import { newerConstructAt, syntaxErrorSite } from "../../src/environment/newerSyntax.js";
+import { newerPythonImage } from "../../src/environment/newerPython.js";
 import { missingPytestPlugins } from "../../src/environment/pytestPlugins.js";
 import type { SandboxResult } from "../../src/sandbox/sandboxResult.js";
 import { finishedTests, slowSuite } from "../../src/environment/slowSuite.js";
@@ -123,14 +124,63 @@ describe("syntax of a newer Python", () => {
     expect(syntaxErrorSite(stderr)).toEqual({ path: "/workspace/app.py", line: 3 });
   });
 
+  it("is no compile error when running code raised it", () => {
+    const stderr = 'Traceback (most recent call last):\n  File "/workspace/app.py", line 4, in <module>\n    parse("a ->")\n  File "/workspace/app.py", line 2, in parse\n    raise SyntaxError("bad rule")\nSyntaxError: bad rule\n';
+    expect(syntaxErrorSite(stderr)).toBeUndefined();
+  });
+
+  it("finds a test file's site in pytest's collection error", () => {
+    const stdout = 'E     File "/workspace/tests/test_app.py", line 2\nE       print(f"{d["k"]}")\nE                 ^\nE   SyntaxError: f-string: unmatched \'[\'\n';
+    expect(syntaxErrorSite(stdout)).toEqual({ path: "/workspace/tests/test_app.py", line: 2 });
+  });
+
   it.each([
     ["import x\n\ntype Price = float\n", 3, "3.12"],
     ["def first[T](items: list[T]) -> T:\n    return items[0]\n", 1, "3.12"],
     ["class Box[T]:\n    pass\n", 1, "3.12"],
+    ['d = {"k": 1}\nprint(f"{d["k"]}")\n', 2, "3.12"],
+    ["d = {'k': 1}\nprint(f'{d['k']}')\n", 2, "3.12"],
+    ['xs = ["a"]\nprint(f"{\'\\n\'.join(xs)}")\n', 2, "3.12"],
+    ['x = 1\nprint(f"{x # the x\n}")\n', 2, "3.12"],
+    ['d = {"k": 1}\nprint(f"""{d["k"]}""")\n', 2, undefined],
+    ["d = {'k': 1}\nprint(f\"{d['k']}\")\n", 2, undefined],
+    ["def pick[T = int](items: list[T]) -> T:\n    return items[0]\n", 1, "3.13"],
+    ["class Box[T = str]:\n    pass\n", 1, "3.13"],
     ["def broken(:\n    pass\n", 1, undefined],
+    ["def total(items)\n    return 1\n", 1, undefined],
     ["return 1\n", 1, undefined],
   ])("%j line %i", async (source, line, python) => {
     expect((await newerConstructAt(source, line))?.python).toBe(python);
+  });
+
+  it.each([
+    ["opsguard-sandbox:py3.11", { image: "opsguard-sandbox:py3.13", python: "3.13" }],
+    ["mycorp/sandbox:py3.12", { image: "mycorp/sandbox:py3.13", python: "3.13" }],
+    ["opsguard-sandbox:py3.13", undefined],
+    ["python:3.11-slim", undefined],
+  ])("the newer image of %s", (base, newer) => {
+    expect(newerPythonImage(base)).toEqual(newer);
+  });
+
+  it.each([
+    [
+      { file: "app.py", line: 2, compiledBy: { image: "opsguard-sandbox:py3.13", python: "3.13" }, python: "3.13" },
+      "app.py:2 is a SyntaxError for the sandbox's Python, but opsguard-sandbox:py3.13 (Python 3.13) compiles the file: the code is written for a newer Python.",
+      "Pass --python 3.13 (or --image with a Python 3.13+ image).",
+    ],
+    [
+      { file: "app.py", line: 1, construct: { feature: "a PEP 695 type alias (`type X = ...`)", python: "3.12" }, compiledBy: { image: "img:py3.13", python: "3.13" }, python: "3.13" },
+      "app.py:1 uses a PEP 695 type alias (`type X = ...`), which the sandbox's Python rejects as a SyntaxError; Python 3.12 and later accept it (img:py3.13 (Python 3.13) compiles the file).",
+      "Pass --python 3.13 (or --image with a Python 3.12+ image).",
+    ],
+    [
+      { file: "app.py", line: 1, construct: { feature: "a PEP 695 type alias (`type X = ...`)", python: "3.12" }, python: "3.13" },
+      "app.py:1 uses a PEP 695 type alias (`type X = ...`), which the sandbox's Python rejects as a SyntaxError; Python 3.12 and later accept it.",
+      "Pass --python 3.13 (or --image with a Python 3.12+ image).",
+    ],
+  ])("says what was found and what to pass: %j", (newerSyntax, reason, remedy) => {
+    const failure = diagnoseEnvironment("entry", run({ stderr: "SyntaxError: invalid syntax" }), facts({ newerSyntax }));
+    expect(failure).toEqual({ code: "NEWER_PYTHON", reason, remedy });
   });
 });
 
