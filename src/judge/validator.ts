@@ -323,9 +323,13 @@ export async function validateCandidate(original: string, candidate: string, opt
     return refuse("MARKDOWN_FENCE", `The answer contains a markdown code fence at ${evidence}; return the bare file content.`);
   }
 
+  const before = await parsePython(original, readFacts);
+  // Where the grammar cannot read the current file either (syntax newer than it, such as PEP 696
+  // defaults), its syntax errors say nothing: the compile gate decides with the sandbox's Python.
+  const syntaxJudged = before.syntax.ok || facts.syntax.ok || facts.syntax.atEndOfFile !== undefined;
   const verdict =
     (await findProse(candidate, facts.syntax)) ??
-    syntaxVerdict(candidate, facts.syntax, file) ??
-    contentLossVerdict(await parsePython(original, readFacts), facts, options.allowRenames);
+    (syntaxJudged ? syntaxVerdict(candidate, facts.syntax, file) : undefined) ??
+    contentLossVerdict(before, facts, options.allowRenames);
   return verdict ?? { ok: true };
 }

@@ -116,6 +116,15 @@ describe("validateCandidate accepts honest fixes", () => {
     const repaired = broken.replace("def total(items)", "def total(items):");
     await expect(validateCandidate(broken, repaired)).resolves.toEqual({ ok: true });
   });
+
+  it("leaves syntax newer than its grammar (PEP 696 defaults) to the compile gate, where the current file has it too", async () => {
+    const original = lines("def first[T = int](items: list[T]) -> T:", "    return items[1]", "", "", "def last[T = int](items: list[T]) -> T:", "    return items[-1]");
+    const fixed = original.replace("items[1]", "items[0]");
+    await expect(validateCandidate(original, fixed)).resolves.toEqual({ ok: true });
+    // A syntax error in a file the grammar reads is still refused here.
+    const plain = lines("def first(items):", "    return items[1]");
+    await expect(validateCandidate(plain, plain.replace("def first(items):", "def first(items)"))).resolves.toMatchObject({ ok: false, code: "SYNTAX" });
+  });
 });
 
 describe("validateCandidate refuses broken answers", () => {
