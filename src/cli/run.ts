@@ -8,7 +8,7 @@ import type { OpsGuardInput } from "../state/state.js";
 import { openCheckpointer, redactUrl } from "../graph/checkpointer.js";
 import { InfraError, UsageError } from "../errors.js";
 import { ensureWritableDir } from "../workspace/writableDir.js";
-import { parseEnvPairs, runInputProblem } from "../state/runInputs.js";
+import { CLI_NAMES, toRunInput } from "../state/runInputs.js";
 import type { RunArgs } from "./options/run.js";
 import { defaultIo, resumeHint, type CliIo } from "./output.js";
 import { driveThread } from "./session.js";
@@ -23,70 +23,12 @@ export async function checkRequirements(files: string[] = []): Promise<string[]>
   return checked;
 }
 
+/** The flags -> the graph's input, through the mapping batch uses too; then what only the CLI checks. */
 export async function checkInput(args: RunArgs): Promise<OpsGuardInput> {
-  const repo = resolve(args.repo);
-  if (!(await stat(repo).catch(() => undefined))?.isDirectory()) {
-    throw new UsageError(`--repo ${args.repo} is not a directory.`);
-  }
-  if (!args.error.trim()) throw new UsageError("--error is empty: describe what goes wrong, e.g. --error ValueError.");
-  if (args["base-url"] !== undefined && !isHttpUrl(args["base-url"])) {
-    throw new UsageError(`--base-url ${args["base-url"]} is not an http(s) URL: pass one like http://127.0.0.1:8000/v1.`);
-  }
   checkCheckpointSpec(args.checkpoint);
-  await ensureWritableDir(resolve(args.artifacts), "--artifacts");
-  const candidates: string[] = [];
-  for (const file of args.candidate) {
-    const found = await stat(file).catch(() => undefined);
-    if (!found?.isFile() && !found?.isDirectory()) {
-      throw new UsageError(`--candidate ${file} is not a file. Give the whole new file, a .diff/.patch, or a directory of whole files.`);
-    }
-    candidates.push(resolve(file));
-  }
-  if (args.module !== undefined && args.entry !== undefined) {
-    throw new UsageError("--module and --entry both say what runs: give one of them (--target chooses the file to fix).");
-  }
-  const env = parseEnvPairs(args.env);
-  const problem = runInputProblem({ mode: args.mode, module: args.module, args: args.arg, tests: args.tests, env });
-  if (problem) throw new UsageError(problem);
-  const requirements = await checkRequirements(args.requirements);
-  return {
-    repo,
-    error: args.error,
-    ...(args.entry !== undefined ? { entry: args.entry } : {}),
-    ...(args.module !== undefined ? { module: args.module } : {}),
-    ...(args.target !== undefined ? { target: args.target } : {}),
-    args: args.arg,
-    ...(args.tests.length ? { tests: args.tests } : {}),
-    env,
-    mode: args.mode,
-    candidates,
-    artifacts: resolve(args.artifacts),
-    timeoutSeconds: args.timeout,
-    testTimeoutSeconds: args["test-timeout"],
-    applyFix: args.apply,
-    ...(args["require-sealed"] ? { requireSealed: true } : {}),
-    reviewFix: args.review,
-    maxReproAttempts: args["max-repro-attempts"],
-    ...(args["context-tokens"] !== undefined ? { contextTokens: args["context-tokens"] } : {}),
-    maxFixAttempts: args["max-fix-attempts"],
-    ...(args["max-tokens"] !== undefined ? { maxTokens: args["max-tokens"] } : {}),
-    ...(args.image ? { image: args.image } : {}),
-    ...(args.python ? { python: args.python } : {}),
-    ...(args.install === false ? { install: false } : {}),
-    ...(requirements.length > 0 ? { requirements } : {}),
-    ...(args.provider ? { provider: args.provider } : {}),
-    ...(args.model ? { model: args.model } : {}),
-    ...(args["base-url"] ? { baseUrl: args["base-url"] } : {}),
-    ...(args.fallback ? { fallback: args.fallback } : {}),
-  };
-}
-
-function isHttpUrl(text: string): boolean {
-  try {
-    return ["http:", "https:"].includes(new URL(text).protocol);
-  } catch {
-    return false;
-  }
+  const input = await toRunInput(args, { scope: "cli", base: process.cwd(), names: CLI_NAMES });
+  await ensureWritableDir(input.artifacts!, "--artifacts");
+  return input;
 }
 
 /** A checkpoint store is a SQLite file path or a postgres:// URL; any other URL is a mistake. */

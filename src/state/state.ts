@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { InfraCode } from "../errors.js";
+import { runInputShape } from "./inputTable.js";
 
 export const Status = z.enum(["SUCCESS", "FAILED", "INFRA_STOP", "NOT_REPRODUCIBLE"]);
 export type Status = z.infer<typeof Status>;
@@ -11,66 +12,10 @@ export type Status = z.infer<typeof Status>;
 export const ErrorType = z.enum(["CODE_ERROR", "INFRA_ERROR", "NO_ERROR"]);
 export type ErrorType = z.infer<typeof ErrorType>;
 
-export const Mode = z.enum(["entry", "pytest"]);
-export type Mode = z.infer<typeof Mode>;
+export { Mode, ProviderName } from "./inputTable.js";
 
-export const ProviderName = z.enum(["nvidia", "groq", "openai"]);
-
-export const OpsGuardInput = z.object({
-  repo: z.string().min(1).describe("Path of the repository with the failing code (never modified without apply)"),
-  error: z.string().min(1).describe("What goes wrong, in words: goes into the model's prompt"),
-  entry: z.string().default("app.py").describe("Python file to run (from the repository root, with the root on sys.path), and by default the file that gets fixed"),
-  module: z.string().optional().describe("Run `python -m MODULE` instead of the entry file (entry mode)"),
-  args: z.array(z.string()).optional().describe("Command-line arguments for the entry file or module (entry mode)"),
-  env: z
-    .record(z.string(), z.string())
-    .optional()
-    .describe("Environment variables of every sandbox run; their values are masked in every output, log and report"),
-  tests: z
-    .array(z.string())
-    .optional()
-    .describe("Pytest mode: the paths (or node ids) pytest collects from, instead of what the repository's configuration says"),
-  target: z.string().optional().describe("The file that gets fixed (default: the entry file, or the module's file)"),
-  mode: Mode.default("entry").describe("entry: run the entry file or module; pytest: run the tests pytest collects"),
-  candidates: z
-    .array(z.string())
-    .default([])
-    .describe("Files holding full new contents of the entry file, one per fix attempt, used instead of a model"),
-  artifacts: z.string().default("artifacts").describe("Directory for reports, diff, log"),
-  applyFix: z.boolean().default(false).describe("Write the proven fix into the repository (atomically, only if unchanged)"),
-  reviewFix: z.boolean().default(false).describe("Pause for a person to approve or reject a proven fix"),
-  timeoutSeconds: z.number().positive().default(30).describe("Wall-clock limit of each sandbox run"),
-  testTimeoutSeconds: z.number().positive().default(10).describe("Time limit of each test in pytest mode"),
-  requireSealed: z
-    .boolean()
-    .optional()
-    .describe("Pytest mode: refuse a fix unless every fail-to-pass test was proven sealed (tests and fix in separate processes)"),
-  image: z.string().optional().describe("Sandbox image (default opsguard-sandbox:py3.11 or OPSGUARD_IMAGE)"),
-  contextTokens: z
-    .number()
-    .int()
-    .positive()
-    .optional()
-    .describe("Token budget of the files a model is shown beyond the target (default 12000)"),
-  maxReproAttempts: z.number().int().min(1).default(2).describe("Reproduction tries before NOT_REPRODUCIBLE"),
-  maxFixAttempts: z.number().int().min(1).default(3).describe("Fix tries before FAILED"),
-  maxTokens: z
-    .number()
-    .int()
-    .positive()
-    .optional()
-    .describe("Token budget of the whole run (prompt and completion, every attempt and fallback); the run ends FAILED before a call would exceed it"),
-  provider: ProviderName.optional().describe("Model provider (default nvidia, with groq as fallback)"),
-  model: z.string().optional().describe("Model name for the provider"),
-  baseUrl: z.string().optional().describe("Base URL of an OpenAI-compatible server (provider openai)"),
-  fallback: ProviderName.optional().describe("Provider to try when the chosen one fails"),
-  python: z.string().optional().describe("Python version of the sandbox, e.g. 3.13: the base image's family tagged py3.13 (default: requires-python, else the image's)"),
-  install: z.boolean().optional().describe("Install the repository's declared dependencies into an environment image (default true; false: --no-install)"),
-  requirements: z
-    .array(z.string())
-    .optional()
-    .describe("Requirements files (absolute paths) that replace the requirements*.txt found in the repository"),
-});
+/** The run's inputs: one field per row of the input table (inputTable.ts), which also derives the CLI flags and JobLine. */
+export const OpsGuardInput = z.object(runInputShape);
 export type OpsGuardInput = z.input<typeof OpsGuardInput>;
 
 export const SandboxRun = z.object({

@@ -1,5 +1,6 @@
 /** The `batch` command's flags and their parsed type, shared by its declaration and its work. */
 import type { Argv } from "yargs";
+import { BATCH_KEYS } from "../../state/inputTable.js";
 
 export function batchOptions(y: Argv) {
   return y
@@ -7,7 +8,7 @@ export function batchOptions(y: Argv) {
       type: "string",
       demandOption: true,
       describe:
-        "Jobs file: one JSON object per line, keyed by the run command's long flag names (repo, error, entry, mode, candidate as a list, timeout, image, max-fix-attempts, max-repro-attempts, max-tokens, provider, model, base-url, fallback) and an optional name. Blank lines and lines starting with # are skipped. Relative paths in it are resolved against the jobs file's own directory.",
+        `Jobs file: one JSON object per line, keyed by the run command's long flag names (${BATCH_KEYS.join(", ")}; a repeatable flag takes a list) and an optional name. Blank lines and lines starting with # are skipped. Relative paths in it are resolved against the jobs file's own directory.`,
     })
     .option("concurrency", { type: "number", default: 2, describe: "Jobs running at once on each engine" })
     .option("docker-host", {

@@ -2,9 +2,12 @@
  * The language-model providers OpsGuard can ask for a fix, and what each one needs: its default
  * model, where it lives, and which environment variable holds its key.
  */
-export type ProviderName = "nvidia" | "groq" | "openai";
+import { ProviderName } from "../../state/inputTable.js";
 
-export const PROVIDER_NAMES: readonly ProviderName[] = ["nvidia", "groq", "openai"];
+export type { ProviderName };
+
+/** The names, declared once with the --provider input (state/inputTable.ts). */
+export const PROVIDER_NAMES: readonly ProviderName[] = ProviderName.options;
 
 /** A provider picked by flags or defaults; `model` and `baseUrl` fall back to the spec. */
 export interface ProviderChoice {
