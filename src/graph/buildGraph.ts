@@ -37,7 +37,9 @@ function timed(name: string, fn: NodeFn, deps: GraphDeps) {
     try {
       result = await fn(state, { deps, ...(config?.signal ? { signal: config.signal } : {}) });
     } catch (err) {
-      result = asOutcome(err) ?? (() => { throw err; })();
+      const outcome = asOutcome(err);
+      if (!outcome) throw err;
+      result = outcome;
     }
     if (name === "report") return result.update;
     const event = { node: name, startedAt: new Date(started).toISOString(), durationMs: deps.clock.now() - started, summary: result.summary };
@@ -51,30 +53,19 @@ export interface BuildGraphOptions {
   interruptBefore?: NodeName[];
 }
 
-export const NODE_NAMES = [
-  "setup", "buildReproduction", "reproduce", "classify", "propose",
-  "validate", "screen", "apply", "verify", "review", "applyToRepo", "report",
-] as const;
-export type NodeName = (typeof NODE_NAMES)[number];
+/** Every node under its name, in the order Studio draws them. */
+const NODES = { setup, buildReproduction, reproduce, classify, propose, validate, screen, apply, verify, review, applyToRepo, report } satisfies Record<string, NodeFn>;
+
+export const NODE_NAMES = Object.keys(NODES) as (keyof typeof NODES)[];
+export type NodeName = keyof typeof NODES;
 
 /** The compiled graph's public type, spelled out so that declarations stay portable. */
 export type OpsGuardGraph = CompiledStateGraph<OpsGuardState, StateUpdate, typeof START | NodeName, typeof OpsGuardInput, typeof OpsGuardState>;
 
 export function buildGraph(deps: GraphDeps, options: BuildGraphOptions = {}): OpsGuardGraph {
-  const node = (name: NodeName, fn: NodeFn) => timed(name, fn, deps);
+  const nodes = Object.fromEntries(NODE_NAMES.map((name) => [name, timed(name, NODES[name], deps)])) as Record<NodeName, ReturnType<typeof timed>>;
   return new StateGraph(OpsGuardState, { input: OpsGuardInput })
-    .addNode("setup", node("setup", setup))
-    .addNode("buildReproduction", node("buildReproduction", buildReproduction))
-    .addNode("reproduce", node("reproduce", reproduce))
-    .addNode("classify", node("classify", classify))
-    .addNode("propose", node("propose", propose))
-    .addNode("validate", node("validate", validate))
-    .addNode("screen", node("screen", screen))
-    .addNode("apply", node("apply", apply))
-    .addNode("verify", node("verify", verify))
-    .addNode("review", node("review", review))
-    .addNode("applyToRepo", node("applyToRepo", applyToRepo))
-    .addNode("report", node("report", report))
+    .addNode(nodes)
     .addEdge(START, "setup")
     .addConditionalEdges("setup", routes.afterSetup, ["report", "buildReproduction"])
     .addConditionalEdges("buildReproduction", routes.afterBuildReproduction, ["report", "reproduce"])
