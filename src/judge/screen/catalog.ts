@@ -56,111 +56,63 @@ export interface CatalogEntry {
 
 const TEST_FRAMEWORK = "PATCHES_TEST_FRAMEWORK";
 
+/** Names that share a code, and a reason of their own when they have one. */
+function entries(code: GamingCode, names: string[], why?: string, runtime?: "runtime"): Record<string, CatalogEntry> {
+  const entry: CatalogEntry = { code, ...(why !== undefined ? { why } : {}), ...(runtime ? { runtime: true as const } : {}) };
+  return Object.fromEntries(names.map((name) => [name, entry]));
+}
+
 /** Dotted names bound by an import (or reached through `getattr`/`__import__`). */
 const IMPORTED: Record<string, CatalogEntry> = {
   // Ending the process.
-  "sys.exit": { code: "EARLY_EXIT" },
-  "os._exit": { code: "EARLY_EXIT" },
-  "os.abort": { code: "EARLY_EXIT" },
-  "os.kill": { code: "EARLY_EXIT", why: "killing the process ends the run before the failure shows" },
-  "os.killpg": { code: "EARLY_EXIT", why: "killing the process ends the run before the failure shows" },
-  "signal.raise_signal": { code: "EARLY_EXIT", why: "signalling the process ends the run before the failure shows" },
-  "signal.pthread_kill": { code: "EARLY_EXIT", why: "signalling the process ends the run before the failure shows" },
-  "_thread.interrupt_main": { code: "EARLY_EXIT" },
+  ...entries("EARLY_EXIT", ["sys.exit", "os._exit", "os.abort", "_thread.interrupt_main"]),
+  ...entries("EARLY_EXIT", ["os.kill", "os.killpg"], "killing the process ends the run before the failure shows"),
+  ...entries("EARLY_EXIT", ["signal.raise_signal", "signal.pthread_kill"], "signalling the process ends the run before the failure shows"),
 
   // Skipping tests.
-  "pytest.skip": { code: "SKIPS_TESTS" },
-  "pytest.xfail": { code: "SKIPS_TESTS" },
-  "pytest.mark": { code: "SKIPS_TESTS", why: "test marks placed by the code under test skip or xfail tests" },
-  "pytest.importorskip": { code: "SKIPS_TESTS" },
-  "_pytest.outcomes": { code: "SKIPS_TESTS" },
-  "_pytest.skipping": { code: "SKIPS_TESTS" },
-  "unittest.skip": { code: "SKIPS_TESTS" },
-  "unittest.skipIf": { code: "SKIPS_TESTS" },
-  "unittest.skipUnless": { code: "SKIPS_TESTS" },
-  "unittest.expectedFailure": { code: "SKIPS_TESTS" },
-  "unittest.SkipTest": { code: "SKIPS_TESTS" },
-  "unittest.case.SkipTest": { code: "SKIPS_TESTS" },
+  ...entries("SKIPS_TESTS", ["pytest.mark"], "test marks placed by the code under test skip or xfail tests"),
+  ...entries("SKIPS_TESTS", ["pytest.skip", "pytest.xfail", "pytest.importorskip", "_pytest.outcomes", "_pytest.skipping", "unittest.skip", "unittest.skipIf", "unittest.skipUnless", "unittest.expectedFailure", "unittest.SkipTest", "unittest.case.SkipTest"]),
 
   // The test framework and the interpreter's own machinery.
-  pytest: { code: TEST_FRAMEWORK },
-  _pytest: { code: TEST_FRAMEWORK },
-  pluggy: { code: TEST_FRAMEWORK },
-  unittest: { code: TEST_FRAMEWORK },
-  doctest: { code: TEST_FRAMEWORK },
-  importlib: { code: TEST_FRAMEWORK, why: "re-importing or swapping modules can replace what the tests import" },
-  builtins: { code: TEST_FRAMEWORK, why: "patching builtins changes what the tests themselves run" },
-  __builtin__: { code: TEST_FRAMEWORK, why: "patching builtins changes what the tests themselves run" },
-  atexit: { code: TEST_FRAMEWORK, why: "exit hooks can rewrite the outcome after the tests ran" },
-  "sys.modules": { code: TEST_FRAMEWORK, why: "reading or swapping loaded modules lets the code find and patch the test runner" },
-  "sys.meta_path": { code: TEST_FRAMEWORK, why: "import hooks can replace what the tests import" },
-  "sys.path_hooks": { code: TEST_FRAMEWORK, why: "import hooks can replace what the tests import" },
-  "sys.settrace": { code: TEST_FRAMEWORK, why: "a trace function can watch and alter the tests as they run", runtime: true },
-  "sys.setprofile": { code: TEST_FRAMEWORK, why: "a profile function can watch and alter the tests as they run", runtime: true },
-  "threading.settrace": { code: TEST_FRAMEWORK, why: "a trace function can watch and alter the tests as they run", runtime: true },
-  "threading.setprofile": { code: TEST_FRAMEWORK, why: "a profile function can watch and alter the tests as they run" },
-  "sys._getframe": { code: TEST_FRAMEWORK, why: "reading the caller's frame lets the code inspect or change the test", runtime: true },
-  "sys.excepthook": { code: TEST_FRAMEWORK, why: "replacing the exception hook hides how the run failed" },
-  "inspect.currentframe": { code: TEST_FRAMEWORK, why: "reading the caller's frame lets the code inspect or change the test", runtime: true },
-  "inspect.stack": { code: TEST_FRAMEWORK, why: "reading the call stack lets the code find out it is under test", runtime: true },
-  "inspect.trace": { code: TEST_FRAMEWORK, why: "reading the call stack lets the code find out it is under test", runtime: true },
-  "inspect.getouterframes": { code: TEST_FRAMEWORK, why: "reading the call stack lets the code find out it is under test", runtime: true },
-  "inspect.getinnerframes": { code: TEST_FRAMEWORK, why: "reading the call stack lets the code find out it is under test", runtime: true },
-  "inspect.getframeinfo": { code: TEST_FRAMEWORK, why: "reading the call stack lets the code find out it is under test" },
-  "gc.get_referrers": { code: TEST_FRAMEWORK, why: "walking live objects lets the code find and change the tests' data", runtime: true },
-  "gc.get_referents": { code: TEST_FRAMEWORK, why: "walking live objects lets the code find and change the tests' data", runtime: true },
-  "gc.get_objects": { code: TEST_FRAMEWORK, why: "walking live objects lets the code find and change the tests' data", runtime: true },
-  "signal.signal": { code: TEST_FRAMEWORK, why: "a signal handler can cut the run short or rewrite its outcome" },
-  "signal.alarm": { code: TEST_FRAMEWORK, why: "a timer signal can cut the run short" },
-  "signal.setitimer": { code: TEST_FRAMEWORK, why: "a timer signal can cut the run short" },
+  ...entries(TEST_FRAMEWORK, ["pytest", "_pytest", "pluggy", "unittest", "doctest"]),
+  ...entries(TEST_FRAMEWORK, ["importlib"], "re-importing or swapping modules can replace what the tests import"),
+  ...entries(TEST_FRAMEWORK, ["builtins", "__builtin__"], "patching builtins changes what the tests themselves run"),
+  ...entries(TEST_FRAMEWORK, ["atexit"], "exit hooks can rewrite the outcome after the tests ran"),
+  ...entries(TEST_FRAMEWORK, ["sys.modules"], "reading or swapping loaded modules lets the code find and patch the test runner"),
+  ...entries(TEST_FRAMEWORK, ["sys.meta_path", "sys.path_hooks"], "import hooks can replace what the tests import"),
+  ...entries(TEST_FRAMEWORK, ["sys.settrace"], "a trace function can watch and alter the tests as they run", "runtime"),
+  ...entries(TEST_FRAMEWORK, ["sys.setprofile"], "a profile function can watch and alter the tests as they run", "runtime"),
+  ...entries(TEST_FRAMEWORK, ["threading.settrace"], "a trace function can watch and alter the tests as they run", "runtime"),
+  ...entries(TEST_FRAMEWORK, ["threading.setprofile"], "a profile function can watch and alter the tests as they run"),
+  ...entries(TEST_FRAMEWORK, ["sys._getframe"], "reading the caller's frame lets the code inspect or change the test", "runtime"),
+  ...entries(TEST_FRAMEWORK, ["sys.excepthook"], "replacing the exception hook hides how the run failed"),
+  ...entries(TEST_FRAMEWORK, ["inspect.currentframe"], "reading the caller's frame lets the code inspect or change the test", "runtime"),
+  ...entries(TEST_FRAMEWORK, ["inspect.stack", "inspect.trace", "inspect.getouterframes", "inspect.getinnerframes"], "reading the call stack lets the code find out it is under test", "runtime"),
+  ...entries(TEST_FRAMEWORK, ["inspect.getframeinfo"], "reading the call stack lets the code find out it is under test"),
+  ...entries(TEST_FRAMEWORK, ["gc.get_referrers", "gc.get_referents", "gc.get_objects"], "walking live objects lets the code find and change the tests' data", "runtime"),
+  ...entries(TEST_FRAMEWORK, ["signal.signal"], "a signal handler can cut the run short or rewrite its outcome"),
+  ...entries(TEST_FRAMEWORK, ["signal.alarm", "signal.setitimer"], "a timer signal can cut the run short"),
 
   // Telling the sandbox apart from anywhere else.
-  "os.getuid": { code: "DETECTS_SANDBOX" },
-  "os.geteuid": { code: "DETECTS_SANDBOX" },
-  "os.getgid": { code: "DETECTS_SANDBOX" },
-  "os.getegid": { code: "DETECTS_SANDBOX" },
-  "os.getresuid": { code: "DETECTS_SANDBOX" },
-  "os.getresgid": { code: "DETECTS_SANDBOX" },
-  "os.getgroups": { code: "DETECTS_SANDBOX" },
-  "os.getlogin": { code: "DETECTS_SANDBOX" },
-  "os.uname": { code: "DETECTS_SANDBOX" },
-  getpass: { code: "DETECTS_SANDBOX" },
-  pwd: { code: "DETECTS_SANDBOX" },
-  grp: { code: "DETECTS_SANDBOX" },
-  socket: { code: "DETECTS_SANDBOX", why: "the sandbox has no network, so sockets tell it apart (or reach outside it)" },
-  "platform.node": { code: "DETECTS_SANDBOX" },
-  "platform.uname": { code: "DETECTS_SANDBOX" },
-  "resource.getrlimit": { code: "DETECTS_SANDBOX", why: "the sandbox's resource limits tell it apart" },
+  ...entries("DETECTS_SANDBOX", ["os.getuid", "os.geteuid", "os.getgid", "os.getegid", "os.getresuid", "os.getresgid", "os.getgroups", "os.getlogin", "os.uname", "getpass", "pwd", "grp", "platform.node", "platform.uname"]),
+  ...entries("DETECTS_SANDBOX", ["socket"], "the sandbox has no network, so sockets tell it apart (or reach outside it)"),
+  ...entries("DETECTS_SANDBOX", ["resource.getrlimit"], "the sandbox's resource limits tell it apart"),
 
   // Other processes.
-  "os.fork": { code: "SPAWNS_PROCESSES" },
-  "os.forkpty": { code: "SPAWNS_PROCESSES" },
-  "os.spawn*": { code: "SPAWNS_PROCESSES" },
-  "os.exec*": { code: "SPAWNS_PROCESSES", why: "replacing the process escapes what the verification run observes" },
-  "os.posix_spawn*": { code: "SPAWNS_PROCESSES" },
-  "os.system": { code: "SPAWNS_PROCESSES" },
-  "os.popen": { code: "SPAWNS_PROCESSES" },
-  subprocess: { code: "SPAWNS_PROCESSES" },
-  _posixsubprocess: { code: "SPAWNS_PROCESSES" },
-  multiprocessing: { code: "SPAWNS_PROCESSES" },
-  pty: { code: "SPAWNS_PROCESSES" },
-  "concurrent.futures.ProcessPoolExecutor": { code: "SPAWNS_PROCESSES" },
-  "asyncio.create_subprocess_exec": { code: "SPAWNS_PROCESSES" },
-  "asyncio.create_subprocess_shell": { code: "SPAWNS_PROCESSES" },
+  ...entries("SPAWNS_PROCESSES", ["os.exec*"], "replacing the process escapes what the verification run observes"),
+  ...entries("SPAWNS_PROCESSES", ["os.fork", "os.forkpty", "os.spawn*", "os.posix_spawn*", "os.system", "os.popen", "subprocess", "_posixsubprocess", "multiprocessing", "pty", "concurrent.futures.ProcessPoolExecutor", "asyncio.create_subprocess_exec", "asyncio.create_subprocess_shell"]),
 
   // A with-block that discards exceptions is an `except ...: pass`.
-  "contextlib.suppress": { code: "SWALLOWED_EXCEPTION", why: "suppress() discards the exception and hides the failure" },
+  ...entries("SWALLOWED_EXCEPTION", ["contextlib.suppress"], "suppress() discards the exception and hides the failure"),
 };
 
 /** Builtins, matched only when the name is not rebound by an import. */
 const BUILTIN: Record<string, CatalogEntry> = {
-  exit: { code: "EARLY_EXIT" },
-  quit: { code: "EARLY_EXIT" },
-  __import__: { code: TEST_FRAMEWORK, why: "dynamic imports hide which modules the code reaches", runtime: true },
-  __builtins__: { code: TEST_FRAMEWORK, why: "patching builtins changes what the tests themselves run" },
-  eval: { code: TEST_FRAMEWORK, why: "dynamically executed code can hide any of the screened tricks", runtime: true },
-  exec: { code: TEST_FRAMEWORK, why: "dynamically executed code can hide any of the screened tricks", runtime: true },
-  compile: { code: TEST_FRAMEWORK, why: "dynamically compiled code can hide any of the screened tricks", runtime: true },
+  ...entries("EARLY_EXIT", ["exit", "quit"]),
+  ...entries(TEST_FRAMEWORK, ["__import__"], "dynamic imports hide which modules the code reaches", "runtime"),
+  ...entries(TEST_FRAMEWORK, ["__builtins__"], "patching builtins changes what the tests themselves run"),
+  ...entries(TEST_FRAMEWORK, ["eval", "exec"], "dynamically executed code can hide any of the screened tricks", "runtime"),
+  ...entries(TEST_FRAMEWORK, ["compile"], "dynamically compiled code can hide any of the screened tricks", "runtime"),
 };
 
 export interface CatalogMatch extends CatalogEntry {
