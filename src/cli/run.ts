@@ -6,7 +6,7 @@ import { resolve } from "node:path";
 import { defaultDeps } from "../graph/defaultDeps.js";
 import type { OpsGuardInput } from "../state/state.js";
 import { openCheckpointer, redactUrl } from "../graph/checkpointer.js";
-import { InfraError, UsageError } from "../errors.js";
+import { UsageError } from "../errors.js";
 import { ensureWritableDir } from "../workspace/writableDir.js";
 import { CLI_NAMES, toRunInput } from "../state/runInputs.js";
 import type { RunArgs } from "./options/run.js";

@@ -10,12 +10,8 @@
  * failing call handles it (a specific-type handler that skips a malformed record). Pure.
  */
 import { describeFrame, type FailureSite, type Frame } from "../python/failureSite.js";
+import type { WatchedStats } from "../state/state.js";
 
-export interface WatchedStats {
-  calls: number;
-  returns: number;
-  raised: number;
-}
 
 /** How a watched call ended, as the guard streamed it (first occurrence of each outcome). */
 export interface CallOutcome {

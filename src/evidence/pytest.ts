@@ -1,8 +1,7 @@
 /** The shape of the runners' evidence (sandbox/python), checked, and the pytest stream assembled. */
 import { z } from "zod";
+import { PytestOutcome, type TestOutcome } from "../state/state.js";
 
-const Outcome = z.enum(["passed", "failed", "error", "skipped", "xfailed", "xpassed"]);
-type Outcome = z.infer<typeof Outcome>;
 
 const Seq = z.number().int().nonnegative();
 /** Where pytest looked: what gate 2 tells the user when it collected nothing. */
@@ -16,7 +15,7 @@ const Where = z.object({
 export type CollectionWhere = z.infer<typeof Where>;
 const CollectedRecord = z.object({ seq: Seq, collected: z.array(z.string()), files: z.array(z.string()).optional(), where: Where.optional() }).strict();
 const StartRecord = z.object({ seq: Seq, start: z.string() }).strict();
-const TestRecord = z.object({ seq: Seq, test: z.string(), outcome: Outcome, unsealable: z.string().optional() }).strict();
+const TestRecord = z.object({ seq: Seq, test: z.string(), outcome: PytestOutcome, unsealable: z.string().optional() }).strict();
 const EndRecord = z.object({ seq: Seq, end: z.number().int(), tests: z.number().int().nonnegative() }).strict();
 const StreamRecord = z.union([CollectedRecord, StartRecord, TestRecord, EndRecord]);
 
@@ -26,7 +25,7 @@ export interface PytestEvidence {
   /** Repository-relative files the collected tests came from. */
   files: string[];
   where?: CollectionWhere;
-  outcomes: Record<string, Outcome>;
+  outcomes: Record<string, PytestOutcome>;
   /** Tests that touched the changed code in a way a sealed run cannot carry, with why. */
   unsealable: Record<string, string>;
   /** Tests that started and never ended: the process died or was killed during them. */
@@ -85,8 +84,8 @@ export function assemblePytestEvidence(records: unknown[]): PytestEvidence | und
  * Each collected test's outcome. A test that started and never ended failed (it hung, or its
  * process died); a collected test that never started was not observed ("missing").
  */
-export function outcomesOf(evidence: PytestEvidence): Record<string, Outcome | "missing"> {
-  const all: Record<string, Outcome | "missing"> = {};
+export function outcomesOf(evidence: PytestEvidence): Record<string, TestOutcome> {
+  const all: Record<string, TestOutcome> = {};
   for (const id of evidence.collected) all[id] = evidence.outcomes[id] ?? "missing";
   for (const [id, outcome] of Object.entries(evidence.outcomes)) all[id] = outcome;
   for (const id of evidence.hung) all[id] = "failed";

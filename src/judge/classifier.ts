@@ -4,29 +4,18 @@
  * exception of a traceback, pytest's outcomes); keyword matching is the last resort for a
  * failing run that left no traceback.
  */
-import { diagnoseEnvironment, type EnvironmentFacts, type EnvironmentFailureCode } from "../environment/environmentFailure.js";
+import { diagnoseEnvironment, type EnvironmentFacts } from "../environment/environmentFailure.js";
 import type { SandboxResult } from "../sandbox/sandboxResult.js";
+import type { Classification, ErrorType, Mode, PytestOutcome } from "../state/state.js";
 
-export type ErrorType = "CODE_ERROR" | "INFRA_ERROR" | "NO_ERROR";
+/** The verdict's shapes are the state's (state.ts); re-exported for callers of classifyFailure. */
+export type { Classification, ErrorType };
 
 export interface ClassifyInput {
-  mode: "entry" | "pytest";
+  mode: Mode;
   result: SandboxResult;
   /** Facts about the repository; with them, environment failures are recognised (reproductions only). */
   environment?: EnvironmentFacts;
-}
-
-export interface Classification {
-  errorType: ErrorType;
-  reason: string;
-  /** The deciding exception's name as Python printed it, e.g. "ValueError" or "mypkg.errors.MyError". */
-  exception?: string;
-  message?: string;
-  /** pytest node ids of the failed and erroring tests. */
-  failingTests?: string[];
-  /** For an environment failure: its code (MISSING_MODULE, NEWER_PYTHON ...) and what to do. */
-  infraCode?: EnvironmentFailureCode;
-  remedy?: string;
 }
 
 /**
@@ -213,7 +202,6 @@ function classifyEntry(result: SandboxResult): Classification {
   return fromExitWithoutTraceback(result);
 }
 
-export type PytestOutcome = "passed" | "failed" | "error" | "skipped" | "xfailed" | "xpassed";
 
 const SUMMARY_STATUS: Record<string, PytestOutcome> = {
   PASSED: "passed",

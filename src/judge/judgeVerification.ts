@@ -11,7 +11,8 @@ import { entryEvidenceFrom, judgeEntryEvidence } from "../evidence/entry.js";
 import { guardRefusals, type GuardStream } from "../evidence/guardStream.js";
 import { assemblePytestEvidence, type PytestEvidence } from "../evidence/pytest.js";
 import { allGuarded, mergeSealedOutcomes } from "../evidence/sealedOutcomes.js";
-import { accountTests, type TestOutcome } from "./testAccounting.js";
+import { accountTests } from "./testAccounting.js";
+import type { TestOutcome } from "../state/state.js";
 
 export type Proof = NonNullable<OpsGuardState["proof"]>;
 export type Judgement = { ok: true; proof: Proof; testsAfter?: Record<string, TestOutcome> } | { ok: false; reason: string; testsAfter?: Record<string, TestOutcome> };

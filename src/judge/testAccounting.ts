@@ -2,12 +2,10 @@
  * Fail-to-pass accounting, as SWE-bench's harness does it: the tests that fail on the original
  * must pass after the fix, and the tests that passed must still pass. Pure.
  */
-export type TestOutcome = "passed" | "failed" | "error" | "skipped" | "xfailed" | "xpassed" | "missing";
+import type { TestOutcome, TestPair } from "../state/state.js";
 
-export interface TestPair {
-  before: TestOutcome;
-  after: TestOutcome;
-}
+/** Re-exported for src/evidence/sealedOutcomes.ts, which imports it from here. */
+export type { TestOutcome };
 
 export interface TestAccounting {
   failToPass: Record<string, TestPair>;

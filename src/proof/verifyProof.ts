@@ -12,28 +12,11 @@ import { sha256 } from "../system/hash.js";
 import { UsageError } from "../errors.js";
 import { toInfraError } from "../sandbox/docker.js";
 import { diffHashes, hashTestFiles } from "../workspace/testFiles.js";
-import { buildProof } from "../reports/proofBundle.js";
+import { buildProof, ProofBundle } from "../reports/proofBundle.js";
 import { checkNoLinks, safeWrite } from "../workspace/safeWrite.js";
 import { createWorkspaceManager } from "../workspace/workspace.js";
 import { ARTIFACT_FILES, FIX_DIR, ORIGINAL_DIR } from "../nodes/report.js";
 
-const ProofFile = z.object({
-  mode: z.enum(["entry", "pytest"]),
-  entry: z.string(),
-  module: z.string().optional(),
-  args: z.array(z.string()).default([]),
-  env_keys: z.array(z.string()).default([]),
-  original: z.object({ path: z.string(), sha256: z.string() }),
-  fix: z.object({ path: z.string(), sha256: z.string() }),
-  files: z.array(z.object({ path: z.string(), sha256: z.string(), original_sha256: z.string().nullable() })).optional(),
-  tests: z.record(z.string(), z.string()),
-  image: z.object({ name: z.string(), id: z.string().nullable() }),
-  environment: z
-    .object({ image: z.string(), id: z.string(), base: z.object({ name: z.string(), id: z.string() }), requirements: z.array(z.string()) })
-    .optional(),
-  timeouts: z.object({ run_seconds: z.number(), test_seconds: z.number() }),
-  evidence: z.record(z.string(), z.unknown()),
-});
 
 export interface ProofCheck {
   name: string;
@@ -59,7 +42,7 @@ function essentialEvidence(mode: "entry" | "pytest", evidence: Record<string, un
 }
 
 type Check = (name: string, ok: boolean, detail: string) => void;
-type Proof = z.infer<typeof ProofFile>;
+type Proof = ProofBundle;
 interface RecordedFile {
   path: string;
   fix: Buffer;
@@ -122,7 +105,7 @@ export async function verifyProof(
   const raw = await readFile(join(dir, ARTIFACT_FILES.proof), "utf8").catch(() => {
     throw new UsageError(`${join(dir, ARTIFACT_FILES.proof)} does not exist: only a SUCCESS writes a proof bundle.`);
   });
-  const parsed = ProofFile.safeParse(JSON.parse(raw));
+  const parsed = ProofBundle.safeParse(JSON.parse(raw));
   if (!parsed.success) throw new UsageError(`${join(dir, ARTIFACT_FILES.proof)} is not a proof bundle OpsGuard can read.`);
   const proof = parsed.data;
   const env = options.env ?? {};

@@ -3,22 +3,26 @@
  * outermost call to the innermost frame of the last traceback (or, for a hang, the stack that
  * faulthandler dumped at the time limit). Pure.
  */
-export interface Frame {
-  /** File name as seen inside the sandbox, reduced to its base name (e.g. "app.py"). */
-  file: string;
-  function: string;
-  line: number;
-  /** Path relative to the workspace when the file is in a subdirectory (e.g. "pkg/app.py"). */
-  path?: string;
-  /** Fingerprint of the call's arguments when it started, from the guard; null for a call without input. */
-  fingerprint?: string | null;
-}
+import { z } from "zod";
 
-export interface FailureSite {
-  kind: "exception" | "hang";
+export const Frame = z.object({
+  /** File name as seen inside the sandbox, reduced to its base name (e.g. "app.py"). */
+  file: z.string(),
+  function: z.string(),
+  line: z.number(),
+  /** Path relative to the workspace when the file is in a subdirectory (e.g. "pkg/app.py"). */
+  path: z.string().optional(),
+  /** Fingerprint of the call's arguments when it started, from the guard; null for a call without input. */
+  fingerprint: z.string().nullable().optional(),
+});
+export type Frame = z.infer<typeof Frame>;
+
+export const FailureSite = z.object({
+  kind: z.enum(["exception", "hang"]),
   /** Outermost first; the last frame is the failure site. */
-  chain: Frame[];
-}
+  chain: z.array(Frame),
+});
+export type FailureSite = z.infer<typeof FailureSite>;
 
 const TRACEBACK_FRAME = /^ {2}File "([^"]+)", line (\d+), in (.+)$/;
 const DUMP_FRAME = /^ {2}File "([^"]+)", line (\d+) in (.+)$/;

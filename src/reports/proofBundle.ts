@@ -2,12 +2,46 @@
  * The proof bundle (proof.json): everything needed to re-check a SUCCESS later: hashes of the
  * original, the fix, every test file and the image; the commands; the evidence before and after.
  */
-import type { OpsGuardState } from "../state/state.js";
+import { z } from "zod";
+import { Mode, type OpsGuardState } from "../state/state.js";
 import { OPSGUARD_VERSION } from "../system/version.js";
 
 export const PROOF_FORMAT = 1;
 
-export function buildProof(state: OpsGuardState) {
+const Hashed = z.object({ path: z.string(), sha256: z.string() });
+const RunEnd = z.object({ exit_code: z.number(), end_reason: z.string() });
+
+/**
+ * proof.json, declared once: buildProof writes it and verifyProof reads it. Fields that bundles
+ * written by older versions lack are optional (or default), so those bundles still verify.
+ */
+export const ProofBundle = z.object({
+  format: z.literal(PROOF_FORMAT),
+  opsguard_version: z.string().optional(),
+  created_at: z.string(),
+  mode: Mode,
+  entry: z.string(),
+  module: z.string().optional(),
+  args: z.array(z.string()).default([]),
+  env_keys: z.array(z.string()).default([]),
+  original: Hashed,
+  fix: Hashed,
+  files: z.array(Hashed.extend({ original_sha256: z.string().nullable() })).optional(),
+  tests: z.record(z.string(), z.string()),
+  image: z.object({ name: z.string(), id: z.string().nullable() }),
+  environment: z
+    .object({ image: z.string(), id: z.string(), base: z.object({ name: z.string(), id: z.string() }), python: z.string().optional(), files: z.array(z.string()).optional(), requirements: z.array(z.string()) })
+    .optional(),
+  commands: z.object({ reproduce: z.array(z.string()), compile_and_verify: z.array(z.string()).optional() }),
+  timeouts: z.object({ run_seconds: z.number(), test_seconds: z.number() }),
+  before: RunEnd,
+  after: RunEnd,
+  /** Pytest mode: fail_to_pass, pass_to_pass, neutral, trust ...; entry mode: failure_site, watched, trust. */
+  evidence: z.record(z.string(), z.unknown()),
+});
+export type ProofBundle = z.output<typeof ProofBundle>;
+
+export function buildProof(state: OpsGuardState): z.input<typeof ProofBundle> | undefined {
   const accepted = state.attempts?.find((a) => a.outcome === "accepted");
   const fix = accepted?.files.find((f) => f.path === state.original?.path) ?? accepted?.files[0];
   const before = state.reproduction;
@@ -72,4 +106,3 @@ export function buildProof(state: OpsGuardState) {
     },
   };
 }
-export type ProofBundle = NonNullable<ReturnType<typeof buildProof>>;

@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { InfraCode } from "../errors.js";
 import { runInputShape } from "./inputTable.js";
+import { FailureSite } from "../python/failureSite.js";
 
 export const Status = z.enum(["SUCCESS", "FAILED", "INFRA_STOP", "NOT_REPRODUCIBLE"]);
 export type Status = z.infer<typeof Status>;
@@ -65,27 +66,26 @@ export const Attempt = z.object({
 });
 export type Attempt = z.infer<typeof Attempt>;
 
-export const TimelineEvent = z.object({
-  node: z.string(),
-  startedAt: z.string(),
-  durationMs: z.number(),
-  summary: z.string(),
-});
+export const TimelineEvent = z.object({ node: z.string(), startedAt: z.string(), durationMs: z.number(), summary: z.string() });
 export type TimelineEvent = z.infer<typeof TimelineEvent>;
 
-export const TestOutcome = z.enum(["passed", "failed", "error", "skipped", "xfailed", "xpassed", "missing"]);
-const TestPair = z.object({ before: TestOutcome, after: TestOutcome });
+/** What pytest said of one test. */
+export const PytestOutcome = z.enum(["passed", "failed", "error", "skipped", "xfailed", "xpassed"]);
+export type PytestOutcome = z.infer<typeof PytestOutcome>;
+/** A test's outcome in a run: pytest's, or "missing" when the run never reported the test. */
+export const TestOutcome = z.enum([...PytestOutcome.options, "missing"]);
+export type TestOutcome = z.infer<typeof TestOutcome>;
+export const TestPair = z.object({ before: TestOutcome, after: TestOutcome });
+export type TestPair = z.infer<typeof TestPair>;
+
+/** How often the entry-mode guard saw a watched function called, return and raise. */
+export const WatchedStats = z.object({ calls: z.number(), returns: z.number(), raised: z.number() });
+export type WatchedStats = z.infer<typeof WatchedStats>;
 
 export const TrustLevel = z.enum(["sealed", "guarded"]);
 export const TestTrust = z.object({ level: TrustLevel, note: z.string().optional() });
 export type TestTrust = z.infer<typeof TestTrust>;
 
-export const FailureSite = z.object({
-  kind: z.enum(["exception", "hang"]),
-  chain: z.array(
-    z.object({ file: z.string(), function: z.string(), line: z.number(), path: z.string().optional(), fingerprint: z.string().nullable().optional() }),
-  ),
-});
 
 export const OpsGuardState = OpsGuardInput.extend({
   workspace: z.string().optional(),
@@ -121,7 +121,7 @@ export const OpsGuardState = OpsGuardInput.extend({
       unobserved: z.record(z.string(), TestPair).optional(),
       /** Pytest mode: how far each test's outcome can be trusted (see src/evidence/sealedOutcomes.ts). */
       trust: z.record(z.string(), TestTrust).optional(),
-      watched: z.record(z.string(), z.object({ calls: z.number(), returns: z.number(), raised: z.number() })).optional(),
+      watched: z.record(z.string(), WatchedStats).optional(),
     })
     .optional(),
   /** The base image chosen for the run's Python (--python, requires-python, else --image or the default). */
