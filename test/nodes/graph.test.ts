@@ -1,0 +1,101 @@
+/**
+ * The graph's retry and refusal paths over a scripted sandbox and a scripted proposer: no Docker,
+ * real files (workspace, artifacts), each run in milliseconds. What Docker decides is scripted;
+ * what the nodes and routes make of it is what is tested.
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { buildGraph } from "../../src/graph/buildGraph.js";
+import { defaultDeps } from "../../src/graph/defaultDeps.js";
+import { recursionLimit } from "../../src/graph/remediate.js";
+import type { OpsGuardInput, OpsGuardState } from "../../src/state/state.js";
+import type { Sandbox } from "../../src/sandbox/docker.js";
+import { scriptedProposer } from "../support/scripted.js";
+import { scriptedSandbox, traceback } from "../support/scriptedSandbox.js";
+import { tempRepo } from "../support/workspace.js";
+
+const BUGGY = "def main():\n    raise ValueError('bad')\nmain()\n";
+const STILL_BUGGY = "def main():\n    raise ValueError('still bad')\nmain()\n";
+const artifactRoot = mkdtempSync(join(tmpdir(), "opsguard-nodes-"));
+afterAll(() => rmSync(artifactRoot, { recursive: true, force: true }));
+let n = 0;
+
+async function run(sandbox: Sandbox, answers: string[], input: Partial<OpsGuardInput> = {}) {
+  const proposer = scriptedProposer(answers);
+  // No environment builder: the run uses the base image, and nothing asks Docker.
+  const deps = { ...defaultDeps({ sandbox, proposerFor: () => proposer }), environments: undefined };
+  const artifacts = join(artifactRoot, `run-${++n}`);
+  const full = { repo: tempRepo({ "app.py": BUGGY }), error: "ValueError", artifacts, ...input };
+  const state = (await buildGraph(deps).invoke(full, { recursionLimit: recursionLimit(full) })) as OpsGuardState;
+  const report = JSON.parse(readFileSync(join(artifacts, "final_report.json"), "utf8"));
+  return { state, report, proposer };
+}
+
+describe("reproduce and classify", () => {
+  it("tries the reproduction max-repro-attempts times, then ends NOT_REPRODUCIBLE without asking for a fix", async () => {
+    const sandbox = scriptedSandbox(() => ({ exitCode: 0, stdout: "all fine\n" }));
+    const { state, report, proposer } = await run(sandbox, [STILL_BUGGY], { maxReproAttempts: 3 });
+    expect(state.status).toBe("NOT_REPRODUCIBLE");
+    expect(state.reproAttempts).toBe(3);
+    expect(sandbox.runs).toHaveLength(3);
+    expect(sandbox.runs.every((r) => !r.verifying)).toBe(true);
+    expect(proposer.requests).toHaveLength(0);
+    expect(report.status).toBe("NOT_REPRODUCIBLE");
+  });
+
+  it("stops INFRA_STOP on a failure no code change can fix, without asking for a fix", async () => {
+    const sandbox = scriptedSandbox(() => ({ exitCode: 1, stderr: traceback("ConnectionRefusedError", "[Errno 111] Connection refused") }));
+    const { state, proposer } = await run(sandbox, [STILL_BUGGY]);
+    expect(state.status).toBe("INFRA_STOP");
+    expect(state.errorType).toBe("INFRA_ERROR");
+    expect(sandbox.runs).toHaveLength(1);
+    expect(proposer.requests).toHaveLength(0);
+  });
+
+  it("gives every run its own nonce, never the user's", async () => {
+    const sandbox = scriptedSandbox(() => ({ exitCode: 0 }));
+    await run(sandbox, [], { maxReproAttempts: 2, env: { API: "x" } });
+    const nonces = sandbox.runs.map((r) => r.env.OPSGUARD_NONCE);
+    expect(nonces.every((nonce) => /^[0-9a-f]{32}$/.test(nonce ?? ""))).toBe(true);
+    expect(new Set(nonces).size).toBe(2);
+    expect(sandbox.runs[0]!.env.API).toBe("x");
+  });
+});
+
+describe("propose, verify, retry", () => {
+  const failing = () => scriptedSandbox(() => ({ exitCode: 1, stderr: traceback("ValueError", "bad", 2) }));
+
+  it("refuses each fix the verification still sees fail, asks again with the refusal, and ends FAILED after max-fix-attempts", async () => {
+    const sandbox = failing();
+    const { state, report, proposer } = await run(sandbox, [STILL_BUGGY, STILL_BUGGY, STILL_BUGGY], { maxFixAttempts: 2 });
+    expect(state.status).toBe("FAILED");
+    expect(state.attempts?.map((a) => [a.outcome, a.stage])).toEqual([
+      ["refused", "verify"],
+      ["refused", "verify"],
+    ]);
+    expect(proposer.requests).toHaveLength(2);
+    // The second request carries what the first attempt's verification saw.
+    expect(proposer.requests[1]!.previousAttempts?.[0]?.refusal).toContain("refused at the verify gate: still failing in the sandbox");
+    expect(sandbox.runs.map((r) => r.verifying)).toEqual([false, true, true]);
+    expect(report.attempts).toHaveLength(2);
+    expect(existsSync(state.workspace ?? "")).toBe(false);
+  });
+
+  it("refuses a fix that does not parse before any container runs it", async () => {
+    const sandbox = failing();
+    const { state } = await run(sandbox, ["def main(:\n    pass\n"], { maxFixAttempts: 1 });
+    expect(state.status).toBe("FAILED");
+    expect(state.attempts?.[0]).toMatchObject({ outcome: "refused", stage: "validate" });
+    expect(sandbox.runs.filter((r) => r.verifying)).toHaveLength(0);
+  });
+
+  it("ends FAILED when the proposer has nothing more to offer", async () => {
+    const sandbox = failing();
+    const { state, proposer } = await run(sandbox, [STILL_BUGGY], { maxFixAttempts: 3 });
+    expect(state.status).toBe("FAILED");
+    expect(proposer.requests).toHaveLength(2);
+    expect(state.attempts).toHaveLength(1);
+  });
+});
