@@ -1,5 +1,5 @@
 /** The input table: one declaration per run input, and the one mapping the CLI and batch share. */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -8,6 +8,7 @@ import { BATCH_KEYS, RUN_INPUT_SPECS } from "../../src/state/inputTable.js";
 import { CLI_NAMES, JOB_LINE_NAMES, toRunInput } from "../../src/state/runInputs.js";
 import { OpsGuardInput } from "../../src/state/state.js";
 import { JobLine } from "../../src/batch/jobs.js";
+import { ROOT } from "../support/built.js";
 
 const base = mkdtempSync(join(tmpdir(), "opsguard-inputs-"));
 afterAll(() => rmSync(base, { recursive: true, force: true }));
@@ -21,6 +22,12 @@ describe("the table", () => {
     expect(RUN_INPUT_SPECS.map((s) => s.key).sort()).toEqual(Object.keys(OpsGuardInput.shape).sort());
     expect(Object.keys(JobLine.shape).sort()).toEqual([...BATCH_KEYS, "name"].sort());
     expect(BATCH_KEYS).not.toContain("artifacts");
+  });
+
+  it("has every flag in README's flag table", () => {
+    const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+    const missing = RUN_INPUT_SPECS.map((s) => (s.flag === "install" ? "no-install" : s.flag)).filter((flag) => !readme.includes(`| \`--${flag}`) && !readme.includes(`\`--${flag}\``));
+    expect(missing).toEqual([]);
   });
 
   it("fills the graph's defaults from the same rows", () => {
