@@ -2,6 +2,8 @@
  * The only way OpsGuard reaches a language model: a proposer returns the full new text of a file.
  * It never runs code and never chooses the next step of the graph.
  */
+import type { Fallback, TokenUsage } from "../state/state.js";
+
 export interface FileToFix {
   /** Path relative to the repository root, POSIX separators (e.g. "app.py"). */
   path: string;
@@ -36,10 +38,7 @@ export interface ProposalRequest {
   previousAttempts: PreviousAttempt[];
 }
 
-export interface TokenUsage {
-  inputTokens: number;
-  outputTokens: number;
-}
+export type { TokenUsage };
 
 /** A whole file at a repository-relative path (POSIX separators). */
 export interface ProposedFile {
@@ -69,7 +68,7 @@ export interface Proposal {
   /** Set when the proposer already knows the proposal cannot be used (e.g. a candidate file that is not text). */
   refusal?: string;
   /** Providers tried before this one answered, with why each failed (fallback record). */
-  fallbacks?: { provider: string; model: string; reason: string }[];
+  fallbacks?: Fallback[];
 }
 
 export interface Proposer {

@@ -4,6 +4,7 @@
  * schema with its default, its text and the rule a given value breaks. Derived from it: OpsGuardInput
  * (state.ts), the run command's flags (cli/options/run.ts), JobLine (batch/jobs.ts), and the one
  * mapping of given values to an input, `toRunInput` (runInputs.ts), which the CLI and batch share.
+ * An input whose schema is a list is repeatable: the flag given again, a JSON list in a job line.
  *
  * Not run inputs, so not here: the run command's --json and --checkpoint (cli/options/run.ts), the
  * batch command's own flags (cli/options/batch.ts) and a job line's "name" (batch/jobs.ts).
@@ -89,11 +90,11 @@ function isHttpUrl(text: string): boolean {
 /** In --help order. The keys are OpsGuardInput's. */
 export const RUN_INPUTS = {
   repo: required(text("a path to the repository"), { flag: "repo", batch: true, path: "directory", describe: "Repository with the failing code (never modified without --apply)" }),
-  error: required(kind(z.string().refine((s) => s.trim() !== ""), "is empty: describe what goes wrong, e.g. --error ValueError"), { flag: "error", batch: true, describe: "What goes wrong, in words (it goes into the model's prompt)" }),
+  error: required(kind(z.string().min(1).refine((s) => s.trim() !== ""), "is empty: describe what goes wrong, e.g. --error ValueError"), { flag: "error", batch: true, describe: "What goes wrong, in words (it goes into the model's prompt)" }),
   entry: withDefault(text("a file name"), "app.py", { flag: "entry", batch: true, graphDefault: true, describe: "Python file to run from the repository root (the root is on sys.path), and by default the file that gets fixed" }),
   module: optional(text("a module name"), { flag: "module", batch: true, describe: "Run `python -m MODULE` instead of an entry file (a package's __main__.py, relative imports work)" }),
   args: optional(kind(z.array(z.string()), "must be a list of strings"), { flag: "arg", batch: true, describe: "An argument for the entry file or module (repeatable, in order)" }),
-  env: optional(kind(z.record(z.string(), z.string()), "must be a map of names to strings"), { flag: "env", batch: true, given: kind(z.array(z.string()), "must be a list of KEY=VALUE strings"), describe: "KEY=VALUE in the environment of every sandbox run (repeatable); values are masked in all output, logs and reports" }),
+  env: optional(kind(z.record(z.string(), z.string()), "must be a map of names to strings"), { flag: "env", batch: true, given: kind(z.array(z.string()), "must be a list of KEY=VALUE strings"), describe: "Set in the environment of every sandbox run (--env KEY=VALUE, repeatable); the values are masked in all output, logs and reports" }),
   tests: optional(paths("paths"), { flag: "tests", batch: true, shownDefault: "what the repository's pytest configuration says", describe: "Pytest mode: a path or node id pytest collects from (repeatable)" }),
   target: optional(text("a file path"), { flag: "target", batch: true, shownDefault: "the entry file, or the module's file", describe: "The file that gets fixed" }),
   mode: withDefault(kind(Mode, "must be entry or pytest"), "entry", { flag: "mode", batch: true, describe: "Run the entry file (or module), or the tests pytest collects" }),

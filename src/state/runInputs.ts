@@ -149,7 +149,7 @@ export async function toRunInput(given: Readonly<Record<string, unknown>>, conte
     throw new UsageError(`${names.key("module")} and ${names.key("entry")} both say what runs: give one of them (${names.key("target")} chooses the file to fix).`);
   }
   const mode = run.mode ?? RUN_INPUTS.mode.default;
-  if (run.requireSealed && mode !== "pytest") throw new UsageError("--require-sealed needs --mode pytest: only a test suite can be run sealed.");
+  if (run.requireSealed && mode !== "pytest") throw new UsageError(`${names.key("require-sealed")} needs ${names.key("mode")} pytest: only a test suite can be run sealed.`);
   const problem = runInputProblem({ mode, module: run.module, args: run.args ?? [], tests: run.tests, env: run.env ?? {} });
   if (problem) throw new UsageError(problem);
   return run;

@@ -47,6 +47,13 @@ export type Classification = z.infer<typeof Classification>;
 export const FileContent = z.object({ path: z.string(), content: z.string(), sha256: z.string() });
 export type FileContent = z.infer<typeof FileContent>;
 
+/** A model call's tokens, as the provider counted them. */
+export const TokenUsage = z.object({ inputTokens: z.number(), outputTokens: z.number() });
+export type TokenUsage = z.infer<typeof TokenUsage>;
+/** A provider tried before the one that answered, and why it failed. */
+export const Fallback = z.object({ provider: z.string(), model: z.string(), reason: z.string() });
+export type Fallback = z.infer<typeof Fallback>;
+
 export const AttemptStage = z.enum(["propose", "validate", "screen", "compile", "verify"]);
 
 export const Attempt = z.object({
@@ -54,8 +61,8 @@ export const Attempt = z.object({
   provider: z.string(),
   model: z.string(),
   latencyMs: z.number(),
-  usage: z.object({ inputTokens: z.number(), outputTokens: z.number() }).optional(),
-  fallbacks: z.array(z.object({ provider: z.string(), model: z.string(), reason: z.string() })).optional(),
+  usage: TokenUsage.optional(),
+  fallbacks: z.array(Fallback).optional(),
   /** The fix as a list of changed files (one today), so multi-file fixes need no redesign. */
   files: z.array(FileContent),
   outcome: z.enum(["pending", "accepted", "refused"]),
