@@ -13,7 +13,7 @@ import { recursionLimit } from "../../src/graph/remediate.js";
 import type { OpsGuardInput, OpsGuardState } from "../../src/state/state.js";
 import type { Sandbox } from "../../src/sandbox/docker.js";
 import { scriptedProposer } from "../support/scripted.js";
-import { scriptedSandbox, traceback } from "../support/scriptedSandbox.js";
+import { evidenceLines, scriptedSandbox, traceback } from "../support/scriptedSandbox.js";
 import { tempRepo } from "../support/workspace.js";
 
 const BUGGY = "def main():\n    raise ValueError('bad')\nmain()\n";
@@ -83,6 +83,16 @@ describe("propose, verify, retry", () => {
     expect(existsSync(state.workspace ?? "")).toBe(false);
   });
 
+  it("refuses a fix whose run prints an evidence line with another nonce (a forgery), and never proves it", async () => {
+    const sandbox = scriptedSandbox((run) =>
+      run.verifying ? { exitCode: 0, stderr: evidenceLines("0".repeat(32), [{ compile: "ok" }]) } : { exitCode: 1, stderr: traceback("ValueError", "bad", 2) },
+    );
+    const { state } = await run(sandbox, [STILL_BUGGY], { maxFixAttempts: 1 });
+    expect(state.status).toBe("FAILED");
+    expect(state.attempts?.[0]).toMatchObject({ outcome: "refused", stage: "verify" });
+    expect(state.attempts?.[0]?.reason).toContain("forged OpsGuard evidence line");
+  });
+
   it("refuses a fix that does not parse before any container runs it", async () => {
     const sandbox = failing();
     const { state } = await run(sandbox, ["def main(:\n    pass\n"], { maxFixAttempts: 1 });
@@ -97,5 +107,19 @@ describe("propose, verify, retry", () => {
     expect(state.status).toBe("FAILED");
     expect(proposer.requests).toHaveLength(2);
     expect(state.attempts).toHaveLength(1);
+  });
+});
+
+describe("pytest mode", () => {
+  it("gate 2: pytest collecting nothing ends FAILED saying where it looked, before any fix is asked for", async () => {
+    const where = { args: ["/workspace"], rootdir: "/workspace", inifile: null, testpaths: [], python_files: ["test_*.py"] };
+    const sandbox = scriptedSandbox((r) => ({ exitCode: 5, stderr: evidenceLines(r.env.OPSGUARD_NONCE!, [{ seq: 0, collected: [], files: [], where }, { seq: 1, end: 5, tests: 0 }]) }));
+    const { state, proposer } = await run(sandbox, [STILL_BUGGY], { mode: "pytest" });
+    expect(state.status).toBe("FAILED");
+    expect(state.reason).toBe(
+      "Pytest collected no tests (gate 2): it looked in the repository root with no pytest configuration for files named test_*.py. " +
+        "Point it at the tests with --tests PATH (repeatable), or set testpaths and python_files in pytest.ini or pyproject.toml.",
+    );
+    expect(proposer.requests).toHaveLength(0);
   });
 });

@@ -35,3 +35,8 @@ export function scriptedSandbox(answer: (run: ScriptedRun, index: number) => Ans
 export function traceback(exception: string, message: string, line = 3): string {
   return `Traceback (most recent call last):\n  File "/workspace/app.py", line ${line}, in <module>\n    main()\n${exception}: ${message}\n`;
 }
+
+/** Evidence records as OpsGuard's runners write them on stderr: a blank line, then one tagged line each. */
+export function evidenceLines(nonce: string, records: unknown[]): string {
+  return records.map((record) => `\nOPSGUARD-EVIDENCE:${nonce}:${JSON.stringify(record)}\n`).join("");
+}
