@@ -1,24 +1,23 @@
 /** The work of `opsguard env`: the build phase alone, on a private copy of the repository. */
-import { stat } from "node:fs/promises";
-import { resolve } from "node:path";
 import { environmentPhase } from "../environment/phase.js";
 import { createEnvironmentBuilder } from "../environment/environmentBuilder.js";
-import { UsageError } from "../errors.js";
 import { DEFAULT_IMAGE } from "../sandbox/docker.js";
 import { createWorkspaceManager } from "../workspace/workspace.js";
 import type { EnvArgs } from "./options/env.js";
 import { EXIT } from "../exitCodes.js";
 import { defaultIo, type CliIo } from "./output.js";
-import { checkRequirements } from "./run.js";
+import { RUN_INPUTS } from "../state/inputTable.js";
+import { checkedPath, CLI_NAMES } from "../state/runInputs.js";
 import { reportError } from "./reportError.js";
 
 export async function runEnv(args: EnvArgs, io: CliIo = defaultIo): Promise<number> {
   const workspaces = createWorkspaceManager();
   let workspace: string | undefined;
   try {
-    const repo = resolve(args.repo);
-    if (!(await stat(repo).catch(() => undefined))?.isDirectory()) throw new UsageError(`--repo ${args.repo} is not a directory.`);
-    const requirements = await checkRequirements(args.requirements);
+    // The same checks and messages as the run command's --repo and --requirements.
+    const given = { base: process.cwd(), names: CLI_NAMES };
+    const repo = await checkedPath(RUN_INPUTS.repo, args.repo, given);
+    const requirements = await Promise.all(args.requirements.map((file) => checkedPath(RUN_INPUTS.requirements, file, given)));
     workspace = await workspaces.create(repo);
     const environments = createEnvironmentBuilder({ progress: (line) => io.stderr.write(`[opsguard] environment | ${line}\n`) });
     const phase = await environmentPhase(

@@ -1,7 +1,6 @@
 /** The default command: turns flags into the graph's input and drives a new checkpointed thread. */
 import { reportError } from "./reportError.js";
 import { randomBytes } from "node:crypto";
-import { stat } from "node:fs/promises";
 import { resolve } from "node:path";
 import { defaultDeps } from "../graph/defaultDeps.js";
 import type { OpsGuardInput } from "../state/state.js";
@@ -12,16 +11,6 @@ import { CLI_NAMES, toRunInput } from "../state/runInputs.js";
 import type { RunArgs } from "./options/run.js";
 import { defaultIo, resumeHint, type CliIo } from "./output.js";
 import { driveThread } from "./session.js";
-
-/** --requirements files, as absolute paths; each must be a file. */
-export async function checkRequirements(files: string[] = []): Promise<string[]> {
-  const checked: string[] = [];
-  for (const file of files) {
-    if (!(await stat(file).catch(() => undefined))?.isFile()) throw new UsageError(`--requirements ${file} is not a file.`);
-    checked.push(resolve(file));
-  }
-  return checked;
-}
 
 /** The flags -> the graph's input, through the mapping batch uses too; then what only the CLI checks. */
 export async function checkInput(args: RunArgs): Promise<OpsGuardInput> {

@@ -105,7 +105,8 @@ const NOT_THERE: Record<Exclude<PathKind, "any">, string> = {
   "file or directory": "is not a file. Give the whole new file, a .diff/.patch, or a directory of whole files",
 };
 
-async function checkedPath(spec: RunInputSpec, given: string, context: RunInputContext): Promise<string> {
+/** A given path, resolved against the caller's directory and checked to be what its input needs. */
+export async function checkedPath(spec: RunInputSpec, given: string, context: Pick<RunInputContext, "base" | "names" | "kindOf">): Promise<string> {
   const path = resolve(context.base, given);
   const kind = spec.path ?? "any";
   if (kind === "any") return path;
