@@ -9,6 +9,8 @@ import { CLI_NAMES, JOB_LINE_NAMES, toRunInput } from "../../src/state/runInputs
 import { OpsGuardInput } from "../../src/state/state.js";
 import { JobLine } from "../../src/batch/jobs.js";
 import { ROOT } from "../support/built.js";
+import { inputOption } from "../../src/cli/options/run.js";
+import { RUN_INPUTS } from "../../src/state/inputTable.js";
 
 const base = mkdtempSync(join(tmpdir(), "opsguard-inputs-"));
 afterAll(() => rmSync(base, { recursive: true, force: true }));
@@ -33,6 +35,21 @@ describe("the table", () => {
   it("fills the graph's defaults from the same rows", () => {
     const input = OpsGuardInput.parse({ repo: "r", error: "e" });
     expect(input).toMatchObject({ entry: "app.py", mode: "entry", candidates: [], artifacts: "artifacts", timeoutSeconds: 30, maxReproAttempts: 2, maxFixAttempts: 3 });
+  });
+});
+
+describe("the run command's flags, derived", () => {
+  it.each([
+    ["candidate", RUN_INPUTS.candidates, { type: "string", array: true, default: [] }],
+    ["mode", RUN_INPUTS.mode, { choices: ["entry", "pytest"], default: "entry" }],
+    ["repo", RUN_INPUTS.repo, { type: "string", demandOption: true }],
+    // The graph fills --entry's default, so that --module next to an explicit --entry can be told apart.
+    ["entry", RUN_INPUTS.entry, { type: "string", defaultDescription: "app.py" }],
+    ["install", RUN_INPUTS.install, { type: "boolean", defaultDescription: "true" }],
+  ])("--%s", (_flag, spec, expected) => {
+    const option = inputOption(spec as never);
+    expect(option).toMatchObject(expected);
+    if (!("default" in expected)) expect(option).not.toHaveProperty("default");
   });
 });
 
