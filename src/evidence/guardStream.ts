@@ -6,6 +6,7 @@
  */
 import { splitTagged } from "./stream.js";
 import { z } from "zod";
+import { WatchedStats } from "../state/state.js";
 
 const Key = z.tuple([z.string(), z.string()]);
 export const GuardRecord = z.discriminatedUnion("k", [
@@ -17,7 +18,7 @@ export const GuardRecord = z.discriminatedUnion("k", [
   z.object({
     k: z.literal("end"),
     ended: z.string(),
-    watched: z.record(z.string(), z.object({ calls: z.number(), returns: z.number(), raised: z.number() })),
+    watched: z.record(z.string(), WatchedStats),
     channel: z.enum(["intact", "swapped"]),
   }),
 ]);

@@ -13,7 +13,7 @@ import { recursionLimit } from "../../src/graph/remediate.js";
 import type { OpsGuardInput, OpsGuardState } from "../../src/state/state.js";
 import type { Sandbox } from "../../src/sandbox/docker.js";
 import { scriptedProposer } from "../support/scripted.js";
-import { evidenceLines, scriptedSandbox, traceback } from "../support/scriptedSandbox.js";
+import { evidenceLines, guardLines, scriptedSandbox, traceback } from "../support/scriptedSandbox.js";
 import { tempRepo } from "../support/workspace.js";
 
 const BUGGY = "def main():\n    raise ValueError('bad')\nmain()\n";
@@ -23,14 +23,15 @@ afterAll(() => rmSync(artifactRoot, { recursive: true, force: true }));
 let n = 0;
 
 async function run(sandbox: Sandbox, answers: string[], input: Partial<OpsGuardInput> = {}) {
+  const repo = tempRepo({ "app.py": BUGGY });
   const proposer = scriptedProposer(answers);
   // No environment builder: the run uses the base image, and nothing asks Docker.
   const deps = { ...defaultDeps({ sandbox, proposerFor: () => proposer }), environments: undefined };
   const artifacts = join(artifactRoot, `run-${++n}`);
-  const full = { repo: tempRepo({ "app.py": BUGGY }), error: "ValueError", artifacts, ...input };
+  const full = { repo, error: "ValueError", artifacts, ...input };
   const state = (await buildGraph(deps).invoke(full, { recursionLimit: recursionLimit(full) })) as OpsGuardState;
   const report = JSON.parse(readFileSync(join(artifacts, "final_report.json"), "utf8"));
-  return { state, report, proposer };
+  return { state, report, proposer, repo, artifacts };
 }
 
 describe("reproduce and classify", () => {
@@ -107,6 +108,34 @@ describe("propose, verify, retry", () => {
     expect(state.status).toBe("FAILED");
     expect(proposer.requests).toHaveLength(2);
     expect(state.attempts).toHaveLength(1);
+  });
+});
+
+describe("a proven fix", () => {
+  const FIXED = "def main():\n    return 'ok'\nmain()\n";
+  // Where the reproduction failed: main() in app.py, called from the module.
+  const FAILURE = `Traceback (most recent call last):\n  File "/workspace/app.py", line 3, in <module>\n    main()\n  File "/workspace/app.py", line 2, in main\n    raise ValueError('bad')\nValueError: bad\n`;
+  const completed = (nonce: string) => guardLines(nonce, [{ k: "end", ended: "completed", watched: { "app.py:main": { calls: 1, returns: 1, raised: 0 } }, channel: "intact" }]);
+
+  it("after a refused attempt, proves the next on the guard's evidence, writes it with --apply, and leaves a proof bundle", async () => {
+    const sandbox = scriptedSandbox((r, i) => (r.verifying && i > 1 ? { exitCode: 0, stderr: completed(r.env.OPSGUARD_NONCE!) } : { exitCode: 1, stderr: FAILURE }));
+    const { state, report, repo, artifacts } = await run(sandbox, [STILL_BUGGY, FIXED], { applyFix: true });
+    expect(state.status).toBe("SUCCESS");
+    expect(state.attempts?.map((a) => a.outcome)).toEqual(["refused", "accepted"]);
+    expect(state.failureSite?.chain.map((f) => f.function)).toEqual(["<module>", "main"]);
+    expect(state.reason).toContain("failure site main() in app.py line 2 reached 1 time(s), 1 normal return(s)");
+    expect(readFileSync(join(repo, "app.py"), "utf8")).toBe(FIXED);
+    expect(report.status).toBe("SUCCESS");
+    expect(existsSync(join(artifacts, "proof.json"))).toBe(true);
+  });
+
+  it("refuses a fix that exits 0 without ever reaching the failure site", async () => {
+    const never = (nonce: string) => guardLines(nonce, [{ k: "end", ended: "completed", watched: { "app.py:main": { calls: 0, returns: 0, raised: 0 } }, channel: "intact" }]);
+    const sandbox = scriptedSandbox((r) => (r.verifying ? { exitCode: 0, stderr: never(r.env.OPSGUARD_NONCE!) } : { exitCode: 1, stderr: FAILURE }));
+    const { state, repo } = await run(sandbox, [FIXED], { applyFix: true, maxFixAttempts: 1 });
+    expect(state.status).toBe("FAILED");
+    expect(state.attempts?.[0]?.reason).toContain("is never reached: the program exits or returns before it");
+    expect(readFileSync(join(repo, "app.py"), "utf8")).toBe(BUGGY);
   });
 });
 

@@ -36,6 +36,11 @@ export function traceback(exception: string, message: string, line = 3): string 
   return `Traceback (most recent call last):\n  File "/workspace/app.py", line ${line}, in <module>\n    main()\n${exception}: ${message}\n`;
 }
 
+/** The runtime guard's records as it streams them: `OPSGUARD-GUARD:<nonce>:<seq>:<json>`, each after a blank line. */
+export function guardLines(nonce: string, records: unknown[]): string {
+  return records.map((record, seq) => `\nOPSGUARD-GUARD:${nonce}:${seq}:${JSON.stringify(record)}\n`).join("");
+}
+
 /** Evidence records as OpsGuard's runners write them on stderr: a blank line, then one tagged line each. */
 export function evidenceLines(nonce: string, records: unknown[]): string {
   return records.map((record) => `\nOPSGUARD-EVIDENCE:${nonce}:${JSON.stringify(record)}\n`).join("");
