@@ -56,7 +56,6 @@ function safeName(name: string): string {
   return name.replace(/[^A-Za-z0-9._-]+/g, "_").replace(/^\.+/, "_") || "job";
 }
 
-
 /**
  * Reads and checks the whole jobs file. Throws a UsageError naming the file, the line and the
  * problem for the first bad line; returns the jobs with their artifact directories under `artifactsRoot`.

@@ -202,7 +202,6 @@ function classifyEntry(result: SandboxResult): Classification {
   return fromExitWithoutTraceback(result);
 }
 
-
 const SUMMARY_STATUS: Record<string, PytestOutcome> = {
   PASSED: "passed",
   FAILED: "failed",

@@ -17,7 +17,6 @@ import { checkNoLinks, safeWrite } from "../workspace/safeWrite.js";
 import { createWorkspaceManager } from "../workspace/workspace.js";
 import { ARTIFACT_FILES, FIX_DIR, ORIGINAL_DIR } from "../nodes/report.js";
 
-
 export interface ProofCheck {
   name: string;
   ok: boolean;

@@ -93,7 +93,6 @@ export const TrustLevel = z.enum(["sealed", "guarded"]);
 export const TestTrust = z.object({ level: TrustLevel, note: z.string().optional() });
 export type TestTrust = z.infer<typeof TestTrust>;
 
-
 export const OpsGuardState = OpsGuardInput.extend({
   workspace: z.string().optional(),
   /** The file being fixed, as it was in the repository. */
