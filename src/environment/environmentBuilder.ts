@@ -30,7 +30,9 @@ import {
 } from "./environmentSpec.js";
 import { createRunCopy, type RunCopy } from "../workspace/runCopy.js";
 import { placeViews, transportFor } from "../sandbox/transport.js";
-import { attachOutput, describeEngine, LABEL, toInfraError } from "../sandbox/docker.js";
+import { attachOutput, describeEngine, toInfraError } from "../sandbox/docker.js";
+import { ownLabels } from "../sandbox/labels.js";
+import type { EnvironmentImage } from "../state/state.js";
 
 export interface EnvironmentRequest {
   workspace: string;
@@ -41,16 +43,7 @@ export interface EnvironmentRequest {
   signal?: AbortSignal;
 }
 
-export interface EnvironmentImage {
-  image: string;
-  id: string;
-  base: { name: string; id: string };
-  python: string;
-  /** The dependency files it was built from. */
-  files: string[];
-  /** True when this call built it, false when it was found. */
-  built: boolean;
-}
+export type { EnvironmentImage };
 
 export interface EnvironmentBuilder {
   prepare(request: EnvironmentRequest): Promise<EnvironmentImage>;
@@ -148,7 +141,7 @@ export function createEnvironmentBuilder(options: EnvironmentBuilderOptions = {}
         WorkingDir: BUILD_WORKSPACE,
         // Only the index settings reach pip, through its config file: never the host's other PIP_* values.
         Env: [`PIP_CONFIG_FILE=${BUILD_EXTRA}/pip.conf`, "PYTHONDONTWRITEBYTECODE=1", "HOME=/tmp"],
-        Labels: { [LABEL]: "build", "dev.opsguard.host": hostname(), "dev.opsguard.pid": String(process.pid) },
+        Labels: ownLabels("build"),
         AttachStdout: true,
         AttachStderr: true,
         HostConfig: {

@@ -6,7 +6,7 @@
  */
 import type { TestTrust } from "../state/state.js";
 import { outcomesOf, type PytestEvidence } from "./pytest.js";
-import type { TestOutcome } from "../judge/testAccounting.js";
+import type { TestOutcome } from "../state/state.js";
 
 export interface TrustedOutcomes {
   outcomes: Record<string, TestOutcome>;

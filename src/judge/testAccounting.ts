@@ -5,7 +5,6 @@
 import type { TestOutcome, TestPair } from "../state/state.js";
 
 /** Re-exported for src/evidence/sealedOutcomes.ts, which imports it from here. */
-export type { TestOutcome };
 
 export interface TestAccounting {
   failToPass: Record<string, TestPair>;

@@ -1,26 +1,13 @@
-/** What one sandbox container run produced. Plain data: safe to store in graph state and reports. */
-export type EndReason =
-  /** The process exited on its own (any exit code). */
-  | "exited"
-  /** The wall-clock timeout was reached and the container was killed. */
-  | "timed_out"
-  /** The kernel killed the process for exceeding the memory limit. */
-  | "out_of_memory"
-  /** stdout or stderr exceeded its cap; the container was killed and the output cut off. */
-  | "output_limit";
+/**
+ * What one sandbox container run produced: plain data, safe to store in graph state and reports.
+ * The shape is declared once, as the state's `SandboxRun` schema (src/state/state.ts).
+ */
+import type { SandboxRun } from "../state/state.js";
 
-export interface SandboxResult {
-  /** The container's exit code (137 after a kill). */
-  exitCode: number;
-  stdout: string;
-  stderr: string;
-  durationMs: number;
-  endReason: EndReason;
-  /** The command run inside the container, for reports and proof bundles. */
-  command: string[];
-  image: string;
-  /** The image's content id (sha256:...), when the engine reported it. */
-  imageId?: string;
-  /** How long the process had printed nothing when the run ended, in ms (a slow run keeps printing, a hang does not). */
-  quietMs?: number;
-}
+export type SandboxResult = SandboxRun;
+
+/**
+ * Why the run ended: `exited` on its own (any exit code), `timed_out` (the wall-clock limit killed
+ * it), `out_of_memory` (the kernel killed it), `output_limit` (stdout or stderr passed its cap).
+ */
+export type EndReason = SandboxRun["endReason"];

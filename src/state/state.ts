@@ -19,6 +19,19 @@ export { Mode, ProviderName } from "./inputTable.js";
 export const OpsGuardInput = z.object(runInputShape);
 export type OpsGuardInput = z.input<typeof OpsGuardInput>;
 
+/** An environment image, built or found (src/environment/environmentBuilder.ts). */
+export const EnvironmentImage = z.object({
+  image: z.string(),
+  id: z.string(),
+  base: z.object({ name: z.string(), id: z.string() }),
+  python: z.string(),
+  /** The dependency files it was built from. */
+  files: z.array(z.string()),
+  /** True when this call built it, false when it was found. */
+  built: z.boolean(),
+});
+export type EnvironmentImage = z.infer<typeof EnvironmentImage>;
+
 export const SandboxRun = z.object({
   exitCode: z.number(),
   stdout: z.string(),
@@ -133,16 +146,7 @@ export const OpsGuardState = OpsGuardInput.extend({
   /** The base image chosen for the run's Python (--python, requires-python, else --image or the default). */
   baseImage: z.string().optional(),
   /** The environment image the sandbox runs in, when the repository declares dependencies. */
-  environment: z
-    .object({
-      image: z.string(),
-      id: z.string(),
-      base: z.object({ name: z.string(), id: z.string() }),
-      python: z.string(),
-      files: z.array(z.string()),
-      built: z.boolean(),
-    })
-    .optional(),
+  environment: EnvironmentImage.optional(),
   /** Set when --apply wrote the fix into the repository. */
   applied: z
     .object({ path: z.string(), sha256: z.string(), files: z.array(z.object({ path: z.string(), sha256: z.string() })).optional() })

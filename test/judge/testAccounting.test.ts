@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { accountTests, type TestOutcome } from "../../src/judge/testAccounting.js";
+import { accountTests } from "../../src/judge/testAccounting.js";
+import type { TestOutcome } from "../../src/state/state.js";
 
 const before: Record<string, TestOutcome> = { "t::bug": "failed", "t::crash": "error", "t::ok": "passed", "t::skip": "skipped", "t::xf": "xfailed" };
 
