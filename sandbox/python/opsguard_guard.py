@@ -251,6 +251,8 @@ def install(config, observe=False):
                 return None
             if found[0] != proc_dev and found not in test_ids and found != runtime_id and not in_runtime(path):
                 return None
+            if found[0] != proc_dev and found not in test_ids and running(path, caller):
+                return None  # a runner's source shown for its own frame (a warning's or traceback's line)
             # The import system reading a test file is the code that asked it to, wherever that is
             # on the stack (module.__loader__.get_source, importlib.reload of a test module).
             frame = effective(caller) or nearest_judged(caller)
@@ -281,6 +283,15 @@ def install(config, observe=False):
                 return False
             frame = frame.f_back
         return True
+
+    def running(path, frame):
+        """Whether `path` is the file of a frame on the stack: its code is already running there."""
+        text = absolute(path.decode(errors="replace") if b_isinstance(path, bytes) else path)
+        while frame is not None:
+            if absolute(frame.f_code.co_filename) == text:
+                return True
+            frame = frame.f_back
+        return False
 
     def nearest_judged(frame):
         while frame is not None and kind_of(frame.f_code) != "judged":
