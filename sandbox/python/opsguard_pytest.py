@@ -22,7 +22,9 @@ The settings arrive through opsguard_handoff (a pipe, never the environment the 
 runtime guard (opsguard_guard) is installed at import, before any conftest or test module. The
 guard writes its own records (OPSGUARD-GUARD lines, its own sequence) on its own descriptor; the
 plugin closes the guard's stream with an "end" record when pytest finishes, after its own end
-record, so in pytest mode too a verdict needs both streams unbroken to their end.
+record, so in pytest mode too a verdict needs both streams unbroken to their end. When the session
+starts, the guard keeps references to pytest's, pluggy's, the builtins' and this plugin's functions
+and classes; after every test (and at the end) it reports any that was rebound.
 """
 import json
 import os
