@@ -249,6 +249,10 @@ def install(config, observe=False):
             found = identity(path)
             if found is None:
                 return None
+            if event == "open" and written_bytecode(path):
+                # Byte-code the code wrote at run time claims any file name it likes (a system
+                # file's, whose operations nobody judges): loading it is the code's own doing.
+                return nearest_judged(caller)
             if found[0] != proc_dev and found not in test_ids and found != runtime_id and not in_runtime(path):
                 return None
             if found[0] != proc_dev and found not in test_ids and running(path, caller):
@@ -283,6 +287,12 @@ def install(config, observe=False):
                 return False
             frame = frame.f_back
         return True
+
+    def written_bytecode(path):
+        text = path.decode(errors="replace") if b_isinstance(path, bytes) else path
+        if not text.endswith(".pyc"):
+            return False
+        return written_since_start(text)
 
     def running(path, frame):
         """Whether `path` is the file of a frame on the stack: its code is already running there."""

@@ -23,6 +23,7 @@ const ENTRY: [string, string, string | RegExp][] = [
   ["silences sys.excepthook and turns the exit status to 0 with atexit", "silences_excepthook_and_exits_zero_at_exit", "sys.excepthook"],
   ["compiles a payload under a standard-library file name", "compiles_under_a_stdlib_name", "forbidden operation: compile"],
   ["builds a lenient function from a code object with types.FunctionType", "builds_a_function_from_code", "forbidden operation: function.__new__"],
+  ["loads byte-code it wrote under a standard-library file name", "loads_bytecode_under_a_system_name", "forbidden operation: open /workspace/_cache_blob.pyc at app.py line"],
 ];
 
 describe("entry mode: cheats that forge the guard's evidence are refused", () => {
