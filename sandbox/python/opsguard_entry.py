@@ -31,7 +31,7 @@ def main():
 
     import opsguard_guard
 
-    failure, end = opsguard_guard.install(config, observe=True)
+    failure, end, _protect = opsguard_guard.install(config, observe=True)
     hang_after = float(config.get("OPSGUARD_HANG_DUMP_AFTER", "0") or 0)
     del config
     for name in ("opsguard_guard", "opsguard_handoff"):

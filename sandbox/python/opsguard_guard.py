@@ -16,7 +16,14 @@ It installs an audit hook (sys.addaudithook) before any user code runs. The hook
 Who did an operation is decided by frames: the frame that made the call, or, for operations the
 standard library never does for ordinary code, the nearest frame outside the standard library,
 site-packages and OpsGuard. So dataclasses' exec, logging's frames and pytest's own machinery are
-not the code under judgement; inspect.currentframe() called by a candidate is.
+not the code under judgement; inspect.currentframe() called by a candidate is. In a thread whose
+stack holds only the standard library (a callable handed to an executor or a thread) the operation
+is the code under judgement's; so is code in a workspace file written after the guard started, and
+an operation the hook fails to judge is refused, never let through.
+
+What no audit event shows (rebinding a module's function, a class's method) is compared with
+references protect() keeps: the pytest plugin protects pytest, pluggy, builtins and itself when the
+session starts; the comparison runs on every "opsguard.check" audit event and at the end.
 
 The nonce, the channel and every reference the checks rely on live only in this function's
 closures: reachable through gc or frames, which the hook refuses to the code under judgement.
@@ -27,8 +34,10 @@ channel that was redirected (checked before every write), cannot leave a clean r
 
 
 def install(config, observe=False):
-    """Installs the guard for this process. Returns (failure, end): failure(traceback) records the
-    call fingerprints of an uncaught exception's frames, end(ended) writes the final record."""
+    """Installs the guard for this process. Returns (failure, end, protect): failure(traceback)
+    records the call fingerprints of an uncaught exception's frames, end(ended) writes the final
+    record, protect(prefixes) keeps references to those modules' functions and classes, checked
+    on every "opsguard.check" audit event and at the end."""
     import _thread
     import dis
     import functools
@@ -37,9 +46,12 @@ def install(config, observe=False):
     import os
     import sys
     import threading
+    import time
     import types
 
     nonce = config.get("OPSGUARD_NONCE", "")
+    # Files of the workspace written after this moment were brought in by the code at run time.
+    start_time = time.time()
     cwd = os.getcwd()
     workspace = config.get("OPSGUARD_WORKSPACE", cwd).rstrip("/")
     normpath = os.path.normpath
@@ -70,6 +82,7 @@ def install(config, observe=False):
     b_getframe, b_len, b_isinstance, b_type, b_str = sys._getframe, len, isinstance, type, str
     b_sorted, b_repr, b_sha256, b_int_repr = sorted, repr, hashlib.sha256, int.__repr__
     b_qualname = type.__dict__["__qualname__"].__get__
+    b_vars, b_callable, b_sys_modules, main_thread = vars, callable, sys.modules, _thread.get_ident()
     FrameType, CodeType = types.FrameType, types.CodeType
     threading_module = threading
 
@@ -154,9 +167,16 @@ def install(config, observe=False):
             elif name.startswith("<") or not absolute(name).startswith(workspace + "/"):
                 kind = "judged"  # exec'd strings and files the candidate brought in at run time
             else:
-                kind = "trusted"
+                kind = "judged" if written_since_start(name) else "trusted"
             kinds[code] = kind
         return kind
+
+    def written_since_start(name):
+        try:
+            st = b_stat(absolute(name))
+        except (OSError, ValueError):
+            return True  # gone already: removed by the code that wrote it
+        return max(st.st_mtime, st.st_ctime) >= start_time
 
     # Standard-library functions that hand a frame to their caller: their caller is responsible.
     handers = {("inspect.py", n) for n in ("currentframe", "stack", "trace", "getouterframes", "getinnerframes")}
@@ -229,9 +249,17 @@ def install(config, observe=False):
             found = identity(path)
             if found is None:
                 return None
+            if event == "open" and written_bytecode(path):
+                # Byte-code the code wrote at run time claims any file name it likes (a system
+                # file's, whose operations nobody judges): loading it is the code's own doing.
+                return nearest_judged(caller)
             if found[0] != proc_dev and found not in test_ids and found != runtime_id and not in_runtime(path):
                 return None
-            frame = effective(caller)
+            if found[0] != proc_dev and found not in test_ids and running(path, caller):
+                return None  # a runner's source shown for its own frame (a warning's or traceback's line)
+            # The import system reading a test file is the code that asked it to, wherever that is
+            # on the stack (module.__loader__.get_source, importlib.reload of a test module).
+            frame = effective(caller) or nearest_judged(caller)
         elif event == "import":
             if not args or (args[0] not in RUNNERS and args[0] not in ("ctypes", "_ctypes")):
                 return None
@@ -240,7 +268,45 @@ def install(config, observe=False):
             return None
         if frame is not None and kind_of(frame.f_code) == "judged":
             return frame
+        if judging and event not in TRACE_SETTERS and b_getident() != main_thread and runs_no_repository_code(caller):
+            return HANDED
         return None
+
+    # A thread whose stack holds nothing but the standard library (an executor's worker, a thread
+    # whose target is a C function) runs what someone handed it: the standard library does none of
+    # these operations there on its own behalf, so they count as the code under judgement's.
+    # threading's bootstrap installs the trace function in every new thread; switching tracing off
+    # is what the trace checks see.
+    TRACE_SETTERS = frozenset(("sys.settrace", "sys.setprofile"))
+    HANDED = "a thread that runs no repository code (a callable handed to a thread or an executor)"
+
+    def runs_no_repository_code(frame):
+        while frame is not None:
+            code = frame.f_code
+            if kind_of(code) != "system" or code.co_filename.startswith("<frozen importlib"):
+                return False
+            frame = frame.f_back
+        return True
+
+    def written_bytecode(path):
+        text = path.decode(errors="replace") if b_isinstance(path, bytes) else path
+        if not text.endswith(".pyc"):
+            return False
+        return written_since_start(text)
+
+    def running(path, frame):
+        """Whether `path` is the file of a frame on the stack: its code is already running there."""
+        text = absolute(path.decode(errors="replace") if b_isinstance(path, bytes) else path)
+        while frame is not None:
+            if absolute(frame.f_code.co_filename) == text:
+                return True
+            frame = frame.f_back
+        return False
+
+    def nearest_judged(frame):
+        while frame is not None and kind_of(frame.f_code) != "judged":
+            frame = frame.f_back
+        return frame
 
     def in_runtime(path):
         text = path.decode(errors="replace") if b_isinstance(path, bytes) else path
@@ -373,7 +439,9 @@ def install(config, observe=False):
         refusal = None
         try:
             caller = b_getframe(1)
-            if event == "opsguard.trace":
+            if event == "opsguard.check":
+                check_protected()
+            elif event == "opsguard.trace":
                 frame = args[0] if args else None
                 if b_type(frame) is not FrameType or frame is not caller:
                     refusal = ("a forged trace event", caller)
@@ -392,15 +460,65 @@ def install(config, observe=False):
                 shown = op if detail is None else "%s(%s)" % (op, detail)
                 if event in ("open", "os.listdir", "os.scandir", "import") and args:
                     shown = "%s %s" % (event, b_str(args[0])[:200])
-                write({"k": "forbidden", "op": shown, "where": where(frame) if frame is not None else "?"}, after_end=True)
-        except Exception:  # the guard must never break the code it watches
-            refusal = None
+                place = HANDED if frame is HANDED else where(frame) if frame is not None else "?"
+                write({"k": "forbidden", "op": shown, "where": place}, after_end=True)
+        except Exception:
+            # The guard must never break the code it watches, but must not fail open either: an
+            # operation it could not judge (its own frames did not fit under the recursion limit,
+            # say) is refused while code is under judgement.
+            refusal = ("%s (the guard could not judge who did it)" % event, None) if judging and event in WATCHED else None
         finally:
             del busy[ident]
         if refusal is not None and judging:
             raise RuntimeError("OpsGuard: %s is not allowed in code under verification" % refusal[0])
 
     OTHER_EVENTS = frozenset(("object.__getattr__", "object.__setattr__", "open", "os.listdir", "os.scandir", "import"))
+    WATCHED = BY_CALLER | BY_CODE | OTHER_EVENTS
+
+    # ---- what audit hooks do not see: rebinding module globals and class attributes -------------
+    protected = []  # [label, module or None, live namespace, {name: value at snapshot}, new names matter]
+    reported = set()
+
+    def watched_value(value):
+        return b_callable(value) or b_type(value) in (property, classmethod, staticmethod)
+
+    def protect(prefixes):
+        """Keeps references to the functions and classes of the loaded modules named by `prefixes`
+        (and their classes' methods); any later rebinding is reported as tampering."""
+        for name, module in list(b_sys_modules.items()):
+            if module is None or not any(name == p or name.startswith(p + ".") for p in prefixes):
+                continue
+            everything = name.startswith("opsguard")  # the runners rebind none of their globals
+            namespace = b_vars(module)
+            entries = {k: v for k, v in list(namespace.items()) if everything or watched_value(v)}
+            protected.append([name, module, namespace, entries, False])
+            if name == "builtins":
+                continue  # builtin types cannot be changed
+            for value in entries.values():
+                if b_isinstance(value, type) and value.__dict__.get("__module__") == name:
+                    methods = {k: v for k, v in list(value.__dict__.items()) if watched_value(v)}
+                    protected.append(["%s.%s" % (name, b_qualname(value)), None, value.__dict__, methods, True])
+
+    def check_protected():
+        if not judging:
+            return
+        for label, module, namespace, entries, new_names in protected:
+            found = None
+            if module is not None and b_sys_modules.get(label) is not module:
+                found = "sys.modules[%r] was replaced" % label
+            else:
+                for key, value in entries.items():
+                    if namespace.get(key, protected) is not value:
+                        found = "%s.%s was replaced" % (label, key)
+                        break
+                if found is None and new_names:
+                    for key in list(namespace.keys()):
+                        if key not in entries and watched_value(namespace[key]):
+                            found = "%s.%s was added" % (label, key)
+                            break
+            if found is not None and found not in reported:
+                reported.add(found)
+                write({"k": "tamper", "what": found})
 
     sys.addaudithook(hook)
     if observe:
@@ -420,6 +538,7 @@ def install(config, observe=False):
         write({"k": "failure", "chain": chain})
 
     def end(ended):
+        check_protected()
         if observe:
             if sys.gettrace() is not tracer:
                 write({"k": "tamper", "what": "sys.settrace"})
@@ -427,4 +546,4 @@ def install(config, observe=False):
         write({"k": "end", "ended": ended, "watched": counts, "channel": "swapped" if state["swapped"] else "intact"})
         state["ended"] = True
 
-    return failure, end
+    return failure, end, protect

@@ -22,7 +22,9 @@ The settings arrive through opsguard_handoff (a pipe, never the environment the 
 runtime guard (opsguard_guard) is installed at import, before any conftest or test module. The
 guard writes its own records (OPSGUARD-GUARD lines, its own sequence) on its own descriptor; the
 plugin closes the guard's stream with an "end" record when pytest finishes, after its own end
-record, so in pytest mode too a verdict needs both streams unbroken to their end.
+record, so in pytest mode too a verdict needs both streams unbroken to their end. When the session
+starts, the guard keeps references to pytest's, pluggy's, the builtins' and this plugin's functions
+and classes; after every test (and at the end) it reports any that was rebound.
 """
 import json
 import os
@@ -37,13 +39,13 @@ def _settings():
     import opsguard_handoff
 
     config = opsguard_handoff.take_config()
-    _failure, end = opsguard_guard.install(config)
+    _failure, end, protect = opsguard_guard.install(config)
     # A sealed run's test side: the channel to the code side, for opsguard_seal_client alone.
     seal = {name: config[name] for name in ("OPSGUARD_SEAL_FD", "OPSGUARD_SEAL_FILES") if name in config}
-    return config.get("OPSGUARD_NONCE", ""), float(config.get("OPSGUARD_TEST_TIMEOUT", "0") or 0), end, seal
+    return config.get("OPSGUARD_NONCE", ""), float(config.get("OPSGUARD_TEST_TIMEOUT", "0") or 0), end, seal, protect
 
 
-_nonce, _timeout, _guard_end, _seal_settings = _settings()
+_nonce, _timeout, _guard_end, _seal_settings, _protect = _settings()
 _stderr_fd = os.dup(2)
 _outcomes = {}
 _seq = [0]
@@ -141,6 +143,9 @@ def pytest_runtest_logreport(report):
 
 
 def pytest_runtest_logfinish(nodeid, location):
+    # The guard compares pytest's, pluggy's, the builtins' and this plugin's functions and classes
+    # with the references it kept before any test module was imported (see the end of this file).
+    sys.audit("opsguard.check")
     record = {"test": nodeid, "outcome": _outcomes.get(nodeid, "error")}
     unsealable = _unsealable_reason()
     if unsealable:
@@ -168,3 +173,11 @@ def _unsealable_reason():
     """Why the test just finished touched the changed code in a way the seal cannot carry, if it did."""
     client = sys.modules.get("opsguard_seal_client")
     return client.take_unsealable() if client is not None else None
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionstart(session):
+    # After pytest's own configuration has patched what it patches (legacypath sets a method of
+    # Config), before any test module is imported: what a test's outcome depends on, kept by the
+    # guard where the code under test cannot reach it.
+    _protect(("_pytest", "pytest", "pluggy", "builtins", "opsguard_pytest"))

@@ -13,6 +13,7 @@ import { assemblePytestEvidence, type PytestEvidence } from "../evidence/pytest.
 import { allGuarded, mergeSealedOutcomes } from "../evidence/sealedOutcomes.js";
 import { accountTests } from "./testAccounting.js";
 import type { TestOutcome } from "../state/state.js";
+import { addedTypeIn } from "./addedTypes.js";
 
 export type Proof = NonNullable<OpsGuardState["proof"]>;
 export type Judgement = { ok: true; proof: Proof; testsAfter?: Record<string, TestOutcome> } | { ok: false; reason: string; testsAfter?: Record<string, TestOutcome> };
@@ -75,6 +76,19 @@ export function judgePytest(state: OpsGuardState, inProcess: PytestRun, sealed?:
     if (unsealed.length > 0) {
       const listed = unsealed.map((id) => `${id} (${trust[id]?.note ?? "not sealed"})`).join("; ");
       return { ok: false, testsAfter, reason: `--require-sealed: fail-to-pass evidence is only guarded for ${listed}` };
+    }
+  }
+  // Without --require-sealed a test may rest on guarded evidence, but not because the fix returns
+  // a type of its own there: that is the fix choosing to be judged where its objects decide.
+  const originals = (state.baseline ?? []).map(({ path, content }) => ({ path, content }));
+  for (const id of f2pIds) {
+    const added = trust[id]?.level === "guarded" ? addedTypeIn(trust[id]?.note, originals) : undefined;
+    if (added) {
+      return {
+        ok: false,
+        testsAfter,
+        reason: `${id} is only guarded because the fix returns a ${added}, a type the fix adds: a fail-to-pass test must stay sealed, so return plain data there`,
+      };
     }
   }
   const sealedF2p = f2pIds.filter((id) => trust[id]?.level === "sealed").length;

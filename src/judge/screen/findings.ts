@@ -117,12 +117,17 @@ function nameFindings(root: Node, imports: Imports): Finding[] {
 
 /**
  * Uses the run itself judges: `sys.exit(main())` ends with the program's own status (the runner
- * knows exit:N), and `signal.signal(SIGPIPE, SIG_DFL)` is how a command-line tool dies quietly in a pipe.
+ * knows exit:N), `signal.signal(SIGPIPE, SIG_DFL)` is how a command-line tool dies quietly in a pipe
+ * (and putting back any signal's default handler changes nothing),
+ * and `contextlib.suppress(KeyError)` is a specific-type handler, judged like `except KeyError: pass`
+ * by whether the failing path still fails.
  */
 function honestUse(name: string, call: Node | undefined): boolean {
   const args = call ? positionalArguments(call) : [];
   if (["sys.exit", "exit", "quit"].includes(name)) return args[0]?.type === "call";
-  if (name === "signal.signal") return /SIGPIPE$/.test(args[0]?.text ?? "");
+  // Restoring a default (SIG_DFL, Python's own default_int_handler) changes nothing the run relies on.
+  if (name === "signal.signal") return /SIGPIPE$/.test(args[0]?.text ?? "") || /(SIG_DFL|default_int_handler)$/.test(args[1]?.text ?? "");
+  if (name === "contextlib.suppress") return args.length > 0 && args.every((a) => !BROAD_EXCEPTIONS.includes(a.text.split(".").at(-1) ?? ""));
   return false;
 }
 
@@ -152,11 +157,13 @@ function raiseFindings(root: Node, imports: Imports): Finding[] {
     const raised = namedKids(statement)[0];
     if (!raised || sameNode(statement.childForFieldName("cause"), raised)) continue;
     if (isBuiltinName(raised, imports, ["SystemExit"])) {
-      // SystemExit("message") ends with status 1: a failure the run reports, not a hidden one.
+      // SystemExit("message") ends with status 1: a failure the run reports, not a hidden one;
+      // SystemExit(main()) is sys.exit(main()): the program's own status, which the run judges.
       const [argument] = raised.type === "call" ? positionalArguments(raised) : [];
       const failing = argument !== undefined && (argument.type === "string" || argument.type === "concatenated_string" || /^[1-9]\d*$/.test(argument.text));
+      const own = argument?.type === "call";
       const found = finding("EARLY_EXIT", "raise:SystemExit", statement, snippet(statement));
-      out.push(failing ? { ...found, note: true } : found);
+      out.push(failing || own ? { ...found, note: true } : found);
     }
   }
   return out;

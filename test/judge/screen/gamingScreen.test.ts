@@ -257,6 +257,9 @@ const LEFT_TO_THE_RUN: [GamingCode, string, string][] = [
   ["PATCHES_TEST_FRAMEWORK", "an inspect frame walk", lines("import inspect", "", "def caller():", "    return inspect.currentframe().f_back")],
   ["PATCHES_TEST_FRAMEWORK", "exec", lines('exec("print(1)")')],
   ["DETECTS_SANDBOX", "/proc/1/cgroup", lines("def in_container():", '    return "docker" in open("/proc/1/cgroup").read()')],
+  ["SWALLOWED_EXCEPTION", "contextlib.suppress of a specific type", lines("import contextlib", "", "def drop(d, k):", "    with contextlib.suppress(KeyError):", "        del d[k]")],
+  ["EARLY_EXIT", "raise SystemExit(main())", lines("def run():", "    raise SystemExit(main())")],
+  ["PATCHES_TEST_FRAMEWORK", "signal.signal(SIGINT, default_int_handler)", lines("import signal", "", "signal.signal(signal.SIGINT, signal.default_int_handler)")],
 ];
 
 describe("screenCandidate leaves to the run what the runtime sees, as review notes", () => {
