@@ -78,8 +78,10 @@ describe("toRunInput", () => {
   });
 
   it("leaves out what a job line may not carry", async () => {
-    const input = await toRunInput({ ...given, apply: true, python: "3.13" }, { scope: "batch", base, names: JOB_LINE_NAMES });
+    const input = await toRunInput({ ...given, apply: true, review: true, python: "3.13" }, { scope: "batch", base, names: JOB_LINE_NAMES });
     expect(input).not.toHaveProperty("applyFix");
-    expect(input).not.toHaveProperty("python");
+    expect(input).not.toHaveProperty("reviewFix");
+    // Every other run input a job line may carry, as the CLI does.
+    expect(input).toHaveProperty("python", "3.13");
   });
 });
