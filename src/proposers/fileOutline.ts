@@ -8,7 +8,7 @@
 import { parsePython, statementSpans, type StatementSpan } from "../python/pythonSyntax.js";
 
 /** More lines than this and a file is shown as an outline, whatever the budget. */
-export const LARGE_FILE_LINES = 400;
+const LARGE_FILE_LINES = 400;
 /** A file costing more than this share of --context-tokens is shown as an outline too... */
 const LARGE_FILE_BUDGET_SHARE = 0.5;
 /** ...unless it is this short: its outline would save next to nothing. */

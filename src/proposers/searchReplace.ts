@@ -32,7 +32,7 @@ export function holdsEdits(body: string): boolean {
   return body.split("\n").some((line) => SEARCH.test(line));
 }
 
-/** Reads the edits of one fenced block; `path` only names the file in reasons. */
+/** Reads the edits of a fenced block that `holdsEdits`; `path` only names the file in reasons. */
 export function parseEdits(body: string, path: string): EditsParse {
   const lines = body.replace(/\r\n/g, "\n").split("\n");
   const edits: SearchReplaceEdit[] = [];
@@ -53,7 +53,6 @@ export function parseEdits(body: string, path: string): EditsParse {
     edits.push({ search: joinLines(lines.slice(i + 1, divider)), replace: joinLines(lines.slice(divider + 1, end)) });
     i = end + 1;
   }
-  if (edits.length === 0) return { ok: false, reason: `the fence for ${path} holds no edit` };
   return { ok: true, edits };
 }
 
