@@ -8,7 +8,7 @@ import { join } from "node:path";
 import type { NodeFn } from "./deps.js";
 import type { FileContent, OpsGuardState, SandboxRun } from "../state/state.js";
 import type { FileToFix, Proposal, ProposalRequest, ProposedFile } from "../proposers/proposer.js";
-import { parseFileBlocks } from "../proposers/fileBlocks.js";
+import { filesFromBlocks } from "../proposers/fileBlocks.js";
 import { localise } from "../proposers/localise.js";
 import { listPythonFiles } from "../python/pythonFiles.js";
 import { sha256 } from "../system/hash.js";
@@ -44,12 +44,14 @@ function tokensSpent(state: OpsGuardState): number {
   return (state.attempts ?? []).reduce((sum, a) => sum + (a.usage ? a.usage.inputTokens + a.usage.outputTokens : 0), 0);
 }
 
-export function proposalRequest(state: OpsGuardState, context: FileToFix[] = []): ProposalRequest {
+/** `shown` are the localised files (the target first, with its outline when it is large). */
+export function proposalRequest(state: OpsGuardState, shown: FileToFix[] = []): ProposalRequest {
+  const [target, ...context] = shown;
   return {
     errorDescription: state.error,
     reproductionOutput: formatRun(state.reproduction!),
     mode: state.mode,
-    file: { path: state.original!.path, content: state.original!.content },
+    file: { path: state.original!.path, content: state.original!.content, ...(target?.view !== undefined ? { view: target.view } : {}) },
     ...(context.length ? { context } : {}),
     ...(state.maxTokens !== undefined ? { tokenBudget: { limit: state.maxTokens, spent: tokensSpent(state) } } : {}),
     previousAttempts: (state.attempts ?? []).map((a) => {
@@ -79,10 +81,11 @@ function originalReader(state: OpsGuardState): (path: string) => Promise<Origina
 }
 
 /**
- * The other files a model is shown and may change: what the reproduced failure points at, ranked,
- * within --context-tokens (see localise.ts). Their originals, never an earlier attempt's edits.
+ * The files a model is shown and may change, the target first: what the reproduced failure points
+ * at, ranked, within --context-tokens, large ones as outlines (see localise.ts). Their originals,
+ * never an earlier attempt's edits.
  */
-async function localisedContext(state: OpsGuardState, original: (path: string) => Promise<Original>): Promise<FileToFix[]> {
+async function localisedFiles(state: OpsGuardState, original: (path: string) => Promise<Original>): Promise<FileToFix[]> {
   const files = await listPythonFiles(state.workspace!);
   for (const before of state.baseline ?? []) if (before.sha256 === null) files.delete(before.path);
   const run = state.reproduction!;
@@ -100,17 +103,18 @@ async function localisedContext(state: OpsGuardState, original: (path: string) =
     protectedPaths,
     ...(state.contextTokens !== undefined ? { budgetTokens: state.contextTokens } : {}),
   });
-  const context: FileToFix[] = [];
-  for (const path of ranked.slice(1)) {
+  const [target, ...others] = ranked;
+  const shown: FileToFix[] = [{ path: state.original!.path, content: state.original!.content, ...(target?.view !== undefined ? { view: target.view } : {}) }];
+  for (const { path, view } of others) {
     const found = await original(path);
-    if ("text" in found && changeProblem(path, protectedPaths) === undefined) context.push({ path, content: found.text });
+    if ("text" in found && changeProblem(path, protectedPaths) === undefined) shown.push({ path, content: found.text, ...(view !== undefined ? { view } : {}) });
   }
-  return context;
+  return shown;
 }
 
 type Changes = { ok: true; files: FileContent[]; originals: Map<string, string | undefined> } | { ok: false; reason: string; files: FileContent[] };
 
-async function changedFiles(state: OpsGuardState, proposal: Proposal, original: (path: string) => Promise<Original>, shown: string[]): Promise<Changes> {
+async function changedFiles(state: OpsGuardState, proposal: Proposal, original: (path: string) => Promise<Original>, shown: FileToFix[]): Promise<Changes> {
   const originals = new Map<string, string | undefined>();
   const problems: string[] = [];
   const read = async (path: string) => {
@@ -123,7 +127,9 @@ async function changedFiles(state: OpsGuardState, proposal: Proposal, original: 
   const refuse = (reason: string, files: FileContent[] = []) => ({ ok: false as const, reason, files });
   let proposed: ProposedFile[];
   if (proposal.blocks !== undefined) {
-    const parsed = parseFileBlocks(proposal.blocks, shown);
+    const outlined = shown.filter((f) => f.view !== undefined).map((f) => f.path);
+    const parsed = await filesFromBlocks(proposal.blocks, shown.map((f) => f.path), read, outlined);
+    if (problems.length) return refuse(problems[0]!);
     if (!parsed.ok) return refuse(`BLOCK_FORMAT: ${parsed.reason}`);
     proposed = parsed.files;
   } else if (proposal.patch !== undefined) {
@@ -169,10 +175,10 @@ export const propose: NodeFn = async (state, { deps, signal }) => {
   const attempts = state.attempts ?? [];
   const original = originalReader(state);
   // Candidates say themselves which files they change; a model is shown what the failure points at.
-  const context = state.candidates.length === 0 ? await localisedContext(state, original) : [];
+  const shown = state.candidates.length === 0 ? await localisedFiles(state, original) : [];
   let proposal;
   try {
-    proposal = await deps.proposerFor(state).propose(proposalRequest(state, context), signal);
+    proposal = await deps.proposerFor(state).propose(proposalRequest(state, shown), signal);
   } catch (err) {
     if (err instanceof TokenBudgetError) return { update: { status: "FAILED", reason: err.message }, summary: err.message };
     // No provider answered (transport, 5xx, 429, timeout on every one): the attempt counts as refused.
@@ -188,7 +194,6 @@ export const propose: NodeFn = async (state, { deps, signal }) => {
         : `The candidates ran out after ${attempts.length} refused attempt(s); no model was asked. ${decisiveRefusal(attempts)}`;
     return { update: { status: "FAILED", reason }, summary: reason };
   }
-  const shown = [state.original!.path, ...context.map((f) => f.path)];
   const changes = proposal.refusal !== undefined ? undefined : await changedFiles(state, proposal, original, shown);
   const attempt = {
     number: attempts.length + 1,

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { PreviousAttempt, ProposalRequest } from "./proposer.js";
+import { answersInBlocks, type FileToFix, type PreviousAttempt, type ProposalRequest } from "./proposer.js";
 import { packageRoot } from "../system/packageRoot.js";
 export { findPackageRoot } from "../system/packageRoot.js";
 
@@ -25,7 +25,7 @@ interface Templates {
 let templates: Templates | undefined;
 
 export function buildFixPrompt(request: ProposalRequest): { system: string; user: string } {
-  if (request.context?.length) return buildFilesPrompt(request);
+  if (answersInBlocks(request)) return buildFilesPrompt(request);
   const { system, fix } = loadTemplates();
   const user = fillTemplate(
     fix,
@@ -42,20 +42,27 @@ export function buildFixPrompt(request: ProposalRequest): { system: string; user
   return { system, user };
 }
 
-/** The prompt for several files: every shown file whole, and the block answer format (prompts/*-files.md). */
+/** A shown file: whole, or (a large one) as its outline, marked so the prompt can say how to answer it. */
+function renderFile(file: FileToFix): string {
+  if (file.view === undefined) return `<file path="${file.path}">\n${endWithNewline(file.content)}</file>`;
+  return `<file path="${file.path}" shown="outline" lines="${lineCount(file.content)}">\n${endWithNewline(file.view)}</file>`;
+}
+
+/** The prompt for several files (or a large one): the shown files, and the block answer format (prompts/*-files.md). */
 function buildFilesPrompt(request: ProposalRequest): { system: string; user: string } {
   const { systemFiles, fixFiles } = loadTemplates();
   const shown = [request.file, ...(request.context ?? [])];
   const user = fillTemplate(
     fixFiles,
-    { retry: request.previousAttempts.length > 0 },
+    { retry: request.previousAttempts.length > 0, outlined: shown.some((f) => f.view !== undefined) },
     {
       filePath: request.file.path,
+      outlinedPaths: shown.filter((f) => f.view !== undefined).map((f) => f.path).join(", "),
       filePaths: shown.map((f) => f.path).join(", "),
       mode: request.mode,
       errorDescription: request.errorDescription.trim(),
       reproductionOutput: request.reproductionOutput.trimEnd(),
-      files: shown.map((f) => `<file path="${f.path}">\n${endWithNewline(f.content)}</file>`).join("\n"),
+      files: shown.map(renderFile).join("\n"),
       previousAttempts: request.previousAttempts.map(renderAttempt).join("\n\n"),
     },
   );
@@ -119,6 +126,10 @@ function excerpt(content: string): string {
   if (content.length <= ATTEMPT_EXCERPT_LIMIT) return content;
   const omitted = content.length - EXCERPT_HEAD - EXCERPT_TAIL;
   return `${content.slice(0, EXCERPT_HEAD)}\n[... ${omitted} characters omitted ...]\n${content.slice(-EXCERPT_TAIL)}`;
+}
+
+function lineCount(text: string): number {
+  return text.split("\n").length - (text.endsWith("\n") ? 1 : 0);
 }
 
 /** Closing tags go on their own line without adding a blank line to files that already end with one. */

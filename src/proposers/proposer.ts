@@ -8,6 +8,11 @@ export interface FileToFix {
   /** Path relative to the repository root, POSIX separators (e.g. "app.py"). */
   path: string;
   content: string;
+  /**
+   * Set for a file too large to show whole: what the model is shown instead of `content` (an
+   * outline, with the definitions the failure points at in full). It answers with edits to it.
+   */
+  view?: string;
 }
 
 export interface PreviousAttempt {
@@ -49,7 +54,8 @@ export interface ProposedFile {
 /**
  * A proposal carries exactly one of: `content` (the whole new `request.file`), `files` (whole files
  * at repository-relative paths, changed or added), `patch` (a unified diff of any number of files),
- * or `blocks` (a model's answer of one path line and fenced block per changed file).
+ * or `blocks` (a model's answer of one path line and fenced block per changed file, with the
+ * whole file or SEARCH/REPLACE edits of it).
  */
 export interface Proposal {
   /** The proposed full new content of `request.file.path`, exactly as returned. */
@@ -69,6 +75,11 @@ export interface Proposal {
   refusal?: string;
   /** Providers tried before this one answered, with why each failed (fallback record). */
   fallbacks?: Fallback[];
+}
+
+/** A request answered in blocks: it shows other files, or shows a file only in part. */
+export function answersInBlocks(request: ProposalRequest): boolean {
+  return Boolean(request.context?.length) || request.file.view !== undefined;
 }
 
 export interface Proposer {

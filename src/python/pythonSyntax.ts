@@ -466,3 +466,65 @@ export function implementedFunctions(root: Node): Set<string> {
       .map(pathOf),
   );
 }
+
+/** A statement of a module or class body: its lines, and what it defines. */
+export interface StatementSpan {
+  /** 1-based first line, decorators included. */
+  start: number;
+  end: number;
+  definition?: {
+    name: string;
+    kind: "function" | "class";
+    /** The line that ends the header (`def f(...):`, however many lines its parameters take). */
+    headerEnd: number;
+    /** The line the body starts on (the header's last line for `def f(): return 1`). */
+    bodyStart: number;
+    /** The statements of a class's body; empty for a function. */
+    body: StatementSpan[];
+  };
+}
+
+function spanOf(statement: Node): StatementSpan {
+  const span: StatementSpan = { start: statement.startPosition.row + 1, end: statement.endPosition.row + 1 };
+  const definition = statement.type === "decorated_definition" ? statement.childForFieldName("definition") : statement;
+  if (definition?.type !== "function_definition" && definition?.type !== "class_definition") return span;
+  const body = definition.childForFieldName("body");
+  const colon = childrenOf(definition).filter((child) => child.type === ":").at(-1);
+  if (!body || !colon) return span;
+  const kind = definition.type === "class_definition" ? "class" : "function";
+  span.definition = {
+    name: nameOf(definition) ?? "?",
+    kind,
+    headerEnd: colon.endPosition.row + 1,
+    bodyStart: body.startPosition.row + 1,
+    body: kind === "class" ? statementsOf(body).map(spanOf) : [],
+  };
+  return span;
+}
+
+/** The module's statements (comments left out) with their lines, and a class's statements inside it. */
+export function statementSpans(root: Node): StatementSpan[] {
+  return statementsOf(root).map(spanOf);
+}
+
+/** The `def` at a dotted path (`test_total`, `TestTotals.test_total`) among the definitions of `parent`. */
+function definitionAt(parent: Node, path: string[]): Node | undefined {
+  const [head, ...rest] = path;
+  const found = definitionsIn(parent).find((definition) => nameOf(definition) === head);
+  if (!found || rest.length === 0) return found;
+  const body = found.childForFieldName("body");
+  return body ? definitionAt(body, rest) : undefined;
+}
+
+/** What the function at a dotted path calls by name: `f(...)` and `obj.f(...)` both give `f`. */
+export function namesCalledBy(root: Node, path: string): string[] {
+  const definition = definitionAt(root, path.split("."));
+  if (!definition) return [];
+  const names = new Set<string>();
+  for (const call of descendants(definition, ["call"])) {
+    const callee = call.childForFieldName("function");
+    const name = callee?.type === "attribute" ? callee.childForFieldName("attribute") : callee;
+    if (name?.type === "identifier") names.add(name.text);
+  }
+  return [...names];
+}

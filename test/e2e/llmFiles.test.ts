@@ -1,6 +1,7 @@
 /**
  * A model fixes two files: it is shown what the traceback points at and answers with one block per
- * file, through the real @langchain/openai client against a server on 127.0.0.1.
+ * file, through the real @langchain/openai client against a server on 127.0.0.1. A large file is
+ * shown as an outline and answered with SEARCH/REPLACE edits.
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -86,5 +87,53 @@ describe("a model answering in blocks", () => {
     const user = llm.requests[0]!.messages.map((m) => m.content).join("\n");
     expect(user).toContain("Reply with the full new content of app.py only.");
     expect(user).not.toContain('<file path="reports/weekly.py">');
+  });
+});
+
+const LEDGER = readFileSync(join(ROOT, "test/fixtures/outline/ledger.py"), "utf8");
+const BILLING_APP = "from billing import ledger\n\n\ndef main():\n    book = ledger.Ledger('acme')\n    book.book(ledger.Line('tea', 250, 4))\n    print(ledger.invoice_total(book, 'WELCOME'))\n\n\nif __name__ == '__main__':\n    main()\n";
+const BILLING = { "app.py": BILLING_APP, "billing/__init__.py": "", "billing/ledger.py": LEDGER };
+const edits = (search: string, replace: string, path = "billing/ledger.py") => `${path}\n\`\`\`python\n<<<<<<< SEARCH\n${search}=======\n${replace}>>>>>>> REPLACE\n\`\`\`\n`;
+
+describe("a model answering a large file with SEARCH/REPLACE edits", () => {
+  it("is shown the outline with the failing function in full, and its edits make a proven fix: SUCCESS", async () => {
+    llm.script({ "local-coder": [{ kind: "answer", content: edits("    percent = DISCOUNTS[code]\n", "    percent = DISCOUNTS.get(code, 0)\n") }] });
+    const { code, stdout, stderr, artifacts } = await opsguard(tempRepo(BILLING), []);
+    expect(stdout, stderr).toContain("Status: SUCCESS");
+    expect(code).toBe(0);
+    const user = llm.requests[0]!.messages[1]!.content;
+    expect(user).toContain('<file path="billing/ledger.py" shown="outline" lines="428">');
+    expect(user).toContain("These files are too large to show whole: billing/ledger.py.");
+    expect(user).toContain('def apply_discount(cents, code):\n    """The amount after the discount `code` gives, in whole cents."""\n    percent = DISCOUNTS[code]\n');
+    expect(user).toContain("def surcharge_rule_17(cents, quantity):\n    ...\n");
+    expect(user).not.toContain("threshold = 1700");
+    expect(user).toContain(`<file path="app.py">\n${BILLING_APP}</file>`);
+    const fixed = readFileSync(join(artifacts, "internal/fix/billing/ledger.py"), "utf8");
+    expect(fixed).toBe(LEDGER.replace("percent = DISCOUNTS[code]", "percent = DISCOUNTS.get(code, 0)"));
+    const proof = JSON.parse(readFileSync(join(artifacts, "proof.json"), "utf8"));
+    expect(proof.files.map((f: { path: string }) => f.path)).toEqual(["billing/ledger.py"]);
+  });
+
+  it("refuses an attempt whose SEARCH matches nothing, with the file and the SEARCH's first line", async () => {
+    llm.script({ "local-coder": [{ kind: "answer", content: edits("    percent = DISCOUNTS[coupon]\n", "    percent = DISCOUNTS.get(coupon, 0)\n") }] });
+    const { code, artifacts } = await opsguard(tempRepo(BILLING), ["--max-fix-attempts", "1"]);
+    expect(code).toBe(1);
+    const report = JSON.parse(readFileSync(join(artifacts, "final_report.json"), "utf8"));
+    expect(report.attempts[0]).toMatchObject({ refused_at: "validate" });
+    expect(report.attempts[0].reason).toContain('BLOCK_FORMAT: a SEARCH for billing/ledger.py matches nothing in it (first line "percent = DISCOUNTS[coupon]"); copy the lines exactly as the file has them');
+  });
+
+  it("asks for edits when the file being fixed is itself large, with no other file to show", async () => {
+    const entry = `${LEDGER}\n\nif __name__ == '__main__':\n    book = Ledger('acme')\n    book.book(Line('tea', 250, 4))\n    print(invoice_total(book, 'WELCOME'))\n`;
+    llm.script({ "local-coder": [{ kind: "answer", content: edits("    percent = DISCOUNTS[code]\n", "    percent = DISCOUNTS.get(code, 0)\n", "ledger.py") }] });
+    const { code, stdout, stderr } = await opsguard(tempRepo({ "ledger.py": entry }), ["--entry", "ledger.py"]);
+    expect(stdout, stderr).toContain("Status: SUCCESS");
+    expect(code).toBe(0);
+    const user = llm.requests[0]!.messages[1]!.content;
+    expect(user).toContain("The failure points at these files: ledger.py.");
+    expect(user).toContain('<file path="ledger.py" shown="outline" lines="434">');
+    expect(user).toContain('"""The amount after the discount `code` gives, in whole cents."""\n    percent = DISCOUNTS[code]\n');
+    expect(user).toContain("def surcharge_rule_17(cents, quantity):\n    ...\n");
+    expect(user).not.toContain("Reply with the full new content of ledger.py only.");
   });
 });

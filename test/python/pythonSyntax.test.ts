@@ -7,8 +7,10 @@ import {
   hasSyntaxError,
   implementedFunctions,
   listDefinitions,
+  namesCalledBy,
   openConstructsAtEnd,
   parsePython,
+  statementSpans,
   type SyntaxIssueKind,
 } from "../../src/python/pythonSyntax.js";
 
@@ -159,5 +161,46 @@ describe("placeholder facts", () => {
       { line: 1, text: '"""Module doc."""' },
       { line: 11, text: '"""Look up a key."""' },
     ]);
+  });
+});
+
+describe("statement spans and calls", () => {
+  const source = lines(
+    "import os  # why",
+    "",
+    "@cache",
+    "def total(",
+    "    rows,",
+    "    rate,",
+    "):",
+    "    return sum(rows) * rate",
+    "",
+    "class Repo:",
+    "    name = 'r'",
+    "    def get(self): return os.getcwd()",
+  );
+
+  it("gives each statement's lines, a definition's header end and body start, and a class's members", async () => {
+    expect(await parsePython(source, statementSpans)).toEqual([
+      { start: 1, end: 1 },
+      { start: 3, end: 8, definition: { name: "total", kind: "function", headerEnd: 7, bodyStart: 8, body: [] } },
+      {
+        start: 10,
+        end: 12,
+        definition: {
+          name: "Repo",
+          kind: "class",
+          headerEnd: 10,
+          bodyStart: 11,
+          body: [{ start: 11, end: 11 }, { start: 12, end: 12, definition: { name: "get", kind: "function", headerEnd: 12, bodyStart: 12, body: [] } }],
+        },
+      },
+    ]);
+  });
+
+  it("names what a function at a dotted path calls", async () => {
+    const test = lines("class TestRepo:", "    def test_get(self):", "        repo = make_repo(build.default())", "        assert repo.get() == os.getcwd()");
+    expect(await parsePython(test, (root) => namesCalledBy(root, "TestRepo.test_get"))).toEqual(["make_repo", "default", "get", "getcwd"]);
+    expect(await parsePython(test, (root) => namesCalledBy(root, "test_missing"))).toEqual([]);
   });
 });

@@ -9,8 +9,8 @@ import { systemClock } from "../../system/clock.js";
 import { AbortedError, InfraError, LlmUnavailableError, TokenBudgetError } from "../../errors.js";
 import { buildFixPrompt } from "../prompt.js";
 import { unwrapSoleFence } from "../proposalIntake.js";
-import type { FileToFix, Proposal, Proposer, TokenUsage } from "../proposer.js";
-import { parseFileBlocks } from "../fileBlocks.js";
+import { answersInBlocks, type FileToFix, type Proposal, type Proposer, type TokenUsage } from "../proposer.js";
+import { filesFromBlocks } from "../fileBlocks.js";
 import { classifyLlmFailure } from "./classifyLlmFailure.js";
 import { connectProvider, type ConnectedProvider } from "./connectProvider.js";
 import { PROVIDER_NAMES, PROVIDER_SPECS, type ProviderChoice } from "./providerSpecs.js";
@@ -36,13 +36,14 @@ export const DEFAULT_LLM_MAX_RETRIES = 1;
 
 type FallbackRecord = NonNullable<Proposal["fallbacks"]>[number];
 
-/** A block answer passes when it parses and every file in it passes the validator. */
+/** A block answer passes when its blocks make whole files (edits applied) and every one passes the validator. */
 async function validateBlocks(text: string, shown: FileToFix[], validate: LlmProposerOptions["validate"]): Promise<ValidationVerdict> {
-  const parsed = parseFileBlocks(text, shown.map((f) => f.path));
+  const original = (path: string) => shown.find((f) => f.path === path)?.content;
+  const outlined = shown.filter((f) => f.view !== undefined).map((f) => f.path);
+  const parsed = await filesFromBlocks(text, shown.map((f) => f.path), async (path) => original(path), outlined);
   if (!parsed.ok) return { ok: false, code: "BLOCK_FORMAT", reason: parsed.reason };
   for (const file of parsed.files) {
-    const original = shown.find((f) => f.path === file.path)!.content;
-    const verdict = await validate(original, file.content, { path: file.path, allowRenames: parsed.files.length > 1 });
+    const verdict = await validate(original(file.path) ?? "", file.content, { path: file.path, allowRenames: parsed.files.length > 1 });
     if (!verdict.ok) return { ...verdict, reason: `${verdict.reason} (${file.path})` };
   }
   return { ok: true };
@@ -64,7 +65,7 @@ export function createLlmProposer(options: LlmProposerOptions): Proposer {
 
   return {
     async propose(request, signal) {
-      const shown = request.context?.length ? [request.file, ...request.context] : undefined;
+      const shown = answersInBlocks(request) ? [request.file, ...(request.context ?? [])] : undefined;
       const prompt = buildFixPrompt(request);
       const messages = [new SystemMessage(prompt.system), new HumanMessage(prompt.user)];
       const failures: FallbackRecord[] = [];
