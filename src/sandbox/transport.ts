@@ -12,6 +12,7 @@ import { dirname, join, posix } from "node:path";
 import { Readable } from "node:stream";
 import { extract as tarExtract, pack as tarPack, type Header } from "tar-stream";
 import { InfraError } from "../errors.js";
+import { registerCleanup } from "../system/cleanup.js";
 import { ownLabels } from "./labels.js";
 import { bindMounts, isUnder, shippedMode, type View } from "./views.js";
 
@@ -53,15 +54,21 @@ async function probe(docker: Docker, image: string, near: string): Promise<Trans
   const marker = await mkdtemp(join(dirname(near), "opsguard-probe-"));
   const secret = randomBytes(16).toString("hex");
   let container: Docker.Container | undefined;
+  // A signal while the probe is under way removes its container and marker like a run's.
+  let creating: Promise<Docker.Container> | undefined;
+  const unregister = registerCleanup(async () => {
+    await (await creating?.catch(() => undefined))?.remove({ force: true }).catch(() => undefined);
+    await rm(marker, { recursive: true, force: true });
+  });
   try {
     await writeFile(join(marker, "marker"), secret);
-    container = await docker.createContainer({
+    container = await (creating = docker.createContainer({
       Image: image,
       Cmd: ["true"],
       Labels: ownLabels("probe"),
       NetworkDisabled: true,
       HostConfig: { NetworkMode: "none", Mounts: [{ Type: "bind", Source: marker, Target: "/opsguard-probe", ReadOnly: true }] },
-    });
+    }));
     const seen = await readFileFrom(container, "/opsguard-probe/marker");
     return seen === secret ? "bind" : "archive";
   } catch (err) {
@@ -73,6 +80,7 @@ async function probe(docker: Docker, image: string, near: string): Promise<Trans
   } finally {
     await container?.remove({ force: true }).catch(() => undefined);
     await rm(marker, { recursive: true, force: true });
+    unregister();
   }
 }
 
