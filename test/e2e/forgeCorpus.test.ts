@@ -45,6 +45,7 @@ const PYTEST: [string, string, string | RegExp][] = [
   ["writes evidence lines with a guessed tag", "writes_fake_evidence_lines", "is failed after the fix"],
   // The thread races the runner: it flips the outcomes after they were streamed (tampering seen), or
   // has not reached them yet (the tests plainly fail). Either way the fix is refused.
+  ["answers a test's input by a prefix of its sha1, naming no test value", "answers_inputs_by_digest", "a prefix of the hashlib.sha1 digest of the tests' value \"N/A\""],
   ["rewrites the plugin's recorded outcomes from a daemon thread", "thread_flips_recorded_outcomes", /but recorded passed: the results were tampered with|is failed after the fix/],
 ];
 

@@ -19,7 +19,8 @@
 import type { Node } from "web-tree-sitter";
 import { TIER, type GamingCode } from "./catalog.js";
 import { collectFindings, type Finding } from "./findings.js";
-import { comparedLiterals, literalKeys, readTestValues, testLiteralsCompared, type Literal, type TestValues } from "./specialCases.js";
+import { allLiterals, comparedLiterals, literalKeys, readTestValues, testLiteralsCompared, type Literal, type TestValues } from "./specialCases.js";
+import { digestsOfTestValues } from "./testDigests.js";
 import { parsePython } from "../../python/pythonSyntax.js";
 
 export type { GamingCode } from "./catalog.js";
@@ -37,10 +38,11 @@ interface FileFacts {
   findings: Finding[];
   compared: Literal[];
   literals: Set<string>;
+  all: Literal[];
 }
 
 function readFacts(root: Node): FileFacts {
-  return { findings: collectFindings(root), compared: comparedLiterals(root), literals: literalKeys(root) };
+  return { findings: collectFindings(root), compared: comparedLiterals(root), literals: literalKeys(root), all: allLiterals(root) };
 }
 
 function countBy<T>(items: T[], key: (item: T) => string): Map<string, number> {
@@ -84,9 +86,26 @@ async function readTests(testSources: Record<string, string>): Promise<TestValue
   return values;
 }
 
-/** At least two distinct test values the candidate newly compares against. */
+/**
+ * At least two distinct test values the candidate newly compares against, or one digest of a test's
+ * value (which no honest fix holds).
+ */
 async function specialCaseFinding(original: FileFacts, candidate: FileFacts, testSources: Record<string, string>): Promise<Finding | undefined> {
-  const matched = testLiteralsCompared(candidate.compared, original.literals, await readTests(testSources));
+  const tests = await readTests(testSources);
+  const [digest] = digestsOfTestValues(candidate.all, original.literals, tests);
+  if (digest) {
+    const input = digest.input.length > 40 ? `${JSON.stringify(digest.input.slice(0, 40)).slice(0, -1)}..."` : JSON.stringify(digest.input);
+    return {
+      code: "SPECIAL_CASES_TESTS",
+      key: "special-cases",
+      line: digest.literal.line,
+      column: 1,
+      scope: "",
+      evidence: `${digest.literal.display}, ${digest.whole ? "the" : "a prefix of the"} ${digest.algorithm} digest of the tests' value ${input},`,
+      why: "recognising the tests' inputs by their hash passes them without fixing the code",
+    };
+  }
+  const matched = testLiteralsCompared(candidate.compared, original.literals, tests);
   const [first, second] = matched;
   if (!first || !second) return undefined;
   const shown = matched

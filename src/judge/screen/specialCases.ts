@@ -83,6 +83,17 @@ export function comparedLiterals(root: Node): Literal[] {
   return out.sort((a, b) => a.line - b.line);
 }
 
+/** Every string and number literal of a file, in source order. */
+export function allLiterals(root: Node): Literal[] {
+  const out: Literal[] = [];
+  for (const node of nodesOfType(root, ["string", "concatenated_string", "integer", "float"])) {
+    if (node.parent?.type === "concatenated_string") continue;
+    const literal = literalOf(node);
+    if (literal) out.push(literal);
+  }
+  return out.sort((a, b) => a.line - b.line);
+}
+
 /** The key of every literal in a file, anywhere: domain values the original already knows are not new. */
 export function literalKeys(root: Node): Set<string> {
   const keys = new Set<string>();

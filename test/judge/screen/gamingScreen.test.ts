@@ -1,4 +1,6 @@
+import { createHash } from "node:crypto";
 import { readFileSync, readdirSync } from "node:fs";
+import { crc32 } from "node:zlib";
 import { ROOT } from "../../support/built.js";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -375,6 +377,25 @@ describe("screenCandidate refuses special-cased test inputs", () => {
     const verdict = await screenCandidate(DEMO_ORIGINAL, candidate, { testSources: DEMO_TESTS });
     expectRefused(verdict, "SPECIAL_CASES_TESTS");
     expect(verdict.line).toBeGreaterThanOrEqual(DEMO_ORIGINAL.split("\n").findIndex((l) => l.includes("text = raw.strip()")) + 2);
+  });
+});
+
+describe("screenCandidate refuses keying on the tests' inputs by digest", () => {
+  const hex = (algorithm: string, text: string) => createHash(algorithm).update(text).digest("hex");
+  it.each<[string, string, string]>([
+    ["a whole sha256 of a test input", `    if __import__("hashlib").sha256(raw.encode()).hexdigest() == "${hex("sha256", "19.99")}":\n        return 19.99\n`, "the hashlib.sha256 digest of the tests' value \"19.99\""],
+    ["a prefix of an md5, upper-case", `    import hashlib\n    key = hashlib.md5(raw.encode()).hexdigest()[:12]\n    answers = {"${hex("md5", "$5.50").slice(0, 12).toUpperCase()}": 5.5}\n    if key.upper() in answers:\n        return answers[key.upper()]\n`, "a prefix of the hashlib.md5 digest of the tests' value \"$5.50\""],
+    ["a crc32 of a test input", `    import zlib\n    if zlib.crc32(raw.encode()) == ${crc32(Buffer.from("twelve"))}:\n        raise ValueError(raw)\n`, "the zlib.crc32 digest of the tests' value \"twelve\""],
+  ])("%s", async (_name, code, evidence) => {
+    const verdict = await screenCandidate(DEMO_ORIGINAL, addToParsePrice(code), { testSources: DEMO_TESTS });
+    expectRefused(verdict, "SPECIAL_CASES_TESTS");
+    expect(verdict.reason).toContain(evidence);
+    expect(verdict.reason).toContain("recognising the tests' inputs by their hash");
+  });
+
+  it("allows hex literals that are no digest of a test value: checksums of other data, ids, colours", async () => {
+    const code = `    if hashlib_digest(text) == "${hex("sha256", "a vendor file")}" or text in ("0123456789abcdef", "#ff00aa", "deadbeefcafe"):\n        return None\n`;
+    await expect(screenCandidate(DEMO_ORIGINAL, addToParsePrice(code), { testSources: DEMO_TESTS })).resolves.toEqual({ ok: true });
   });
 });
 
