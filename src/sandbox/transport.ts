@@ -8,6 +8,7 @@
 import type Docker from "dockerode";
 import { randomBytes } from "node:crypto";
 import { lstat, mkdir, mkdtemp, readdir, readFile, readlink, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { dirname, join, posix } from "node:path";
 import { Readable } from "node:stream";
 import { extract as tarExtract, pack as tarPack, type Header } from "tar-stream";
@@ -50,8 +51,17 @@ export function transportFor(docker: Docker, engine: string, image: string, near
   return choice;
 }
 
+/** A fresh marker directory next to `near` (where run copies go), else in the temporary directory. */
+async function markerDir(near: string): Promise<string> {
+  try {
+    return await mkdtemp(join(dirname(near), "opsguard-probe-"));
+  } catch {
+    return mkdtemp(join(tmpdir(), "opsguard-probe-"));
+  }
+}
+
 async function probe(docker: Docker, image: string, near: string): Promise<Transport> {
-  const marker = await mkdtemp(join(dirname(near), "opsguard-probe-"));
+  const marker = await markerDir(near);
   const secret = randomBytes(16).toString("hex");
   let container: Docker.Container | undefined;
   // A signal while the probe is under way removes its container and marker like a run's.
