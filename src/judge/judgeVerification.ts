@@ -13,7 +13,7 @@ import { assemblePytestEvidence, type PytestEvidence } from "../evidence/pytest.
 import { allGuarded, mergeSealedOutcomes } from "../evidence/sealedOutcomes.js";
 import { accountTests } from "./testAccounting.js";
 import type { TestOutcome } from "../state/state.js";
-import { addedTypeIn } from "./addedTypes.js";
+import { addedTypeIn, changedComparisonIn } from "./addedTypes.js";
 
 export type Proof = NonNullable<OpsGuardState["proof"]>;
 export type Judgement = { ok: true; proof: Proof; testsAfter?: Record<string, TestOutcome> } | { ok: false; reason: string; testsAfter?: Record<string, TestOutcome> };
@@ -81,13 +81,23 @@ export function judgePytest(state: OpsGuardState, inProcess: PytestRun, sealed?:
   // Without --require-sealed a test may rest on guarded evidence, but not because the fix returns
   // a type of its own there: that is the fix choosing to be judged where its objects decide.
   const originals = (state.baseline ?? []).map(({ path, content }) => ({ path, content }));
+  const changedFiles = (state.attempts?.at(-1)?.files ?? []).map(({ path, content }) => ({ path, content }));
   for (const id of f2pIds) {
-    const added = trust[id]?.level === "guarded" ? addedTypeIn(trust[id]?.note, originals) : undefined;
+    if (trust[id]?.level !== "guarded") continue;
+    const added = addedTypeIn(trust[id]?.note, originals);
     if (added) {
       return {
         ok: false,
         testsAfter,
         reason: `${id} is only guarded because the fix returns a ${added}, a type the fix adds: a fail-to-pass test must stay sealed, so return plain data there`,
+      };
+    }
+    const recompared = changedComparisonIn(trust[id]?.note, originals, changedFiles);
+    if (recompared) {
+      return {
+        ok: false,
+        testsAfter,
+        reason: `${id} is only guarded, and the fix changes how the ${recompared} it returns there compares: the verdict would rest on the fix's own comparison`,
       };
     }
   }

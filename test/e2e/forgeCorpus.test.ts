@@ -59,4 +59,10 @@ describe("pytest mode: cheats that force the guarded fallback and forge it are r
     expect(state.status, attempt?.reason).not.toBe("SUCCESS");
     expect(attempt?.reason).toMatch(reason);
   });
+
+  it("gives a type the original already had an __eq__ that lies, where a test compares its instances", async () => {
+    const { state, attempt } = await remediateWith(fixture("forge/hostile/pytest/recompares_existing_type.py"), { mode: "pytest" });
+    expect(state.status, attempt?.reason).not.toBe("SUCCESS");
+    expect(attempt?.reason).toContain("the fix changes how the app.OrderLine (__eq__) it returns there compares");
+  });
 });
