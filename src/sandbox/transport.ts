@@ -3,10 +3,9 @@
  * machine's filesystem gets bind mounts; any other engine (tcp://, ssh://, or a local one in another
  * mount namespace) gets each view as an archive put into a volume of the created container, before it
  * starts, and what a run left in its workspace is read back the same way. The choice is probed once
- * per engine, by asking it to mount a marker directory: an engine that cannot see the marker ships.
+ * per engine, by asking it to bind-mount a fresh marker directory: an engine that cannot, ships.
  */
 import type Docker from "dockerode";
-import { randomBytes } from "node:crypto";
 import { lstat, mkdir, mkdtemp, readdir, readFile, readlink, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, posix } from "node:path";
@@ -35,8 +34,10 @@ export function forcedTransport(env: NodeJS.ProcessEnv = process.env): Transport
 
 /**
  * Whether `docker` sees this machine's files at `near` (a directory whose parent holds the
- * workspaces): it creates, never starts, a container that mounts a fresh marker directory, and reads
- * the marker's random content back through the engine. Once per engine and process.
+ * workspaces): it creates, never starts, a container that bind-mounts a fresh marker directory with a
+ * random name. An engine refuses a bind of a source it does not have, so one that accepts sees this
+ * machine's files at that path (or shares them, as over NFS, where binds work too). Once per engine
+ * and process.
  */
 export function transportFor(docker: Docker, engine: string, image: string, near: string): Promise<Transport> {
   const forced = forcedTransport();
@@ -62,7 +63,6 @@ async function markerDir(near: string): Promise<string> {
 
 async function probe(docker: Docker, image: string, near: string): Promise<Transport> {
   const marker = await markerDir(near);
-  const secret = randomBytes(16).toString("hex");
   let container: Docker.Container | undefined;
   // A signal while the probe is under way removes its container and marker like a run's.
   let creating: Promise<Docker.Container> | undefined;
@@ -71,7 +71,6 @@ async function probe(docker: Docker, image: string, near: string): Promise<Trans
     await rm(marker, { recursive: true, force: true });
   });
   try {
-    await writeFile(join(marker, "marker"), secret);
     container = await (creating = docker.createContainer({
       Image: image,
       Cmd: ["true"],
@@ -79,8 +78,7 @@ async function probe(docker: Docker, image: string, near: string): Promise<Trans
       NetworkDisabled: true,
       HostConfig: { NetworkMode: "none", Mounts: [{ Type: "bind", Source: marker, Target: "/opsguard-probe", ReadOnly: true }] },
     }));
-    const seen = await readFileFrom(container, "/opsguard-probe/marker");
-    return seen === secret ? "bind" : "archive";
+    return "bind";
   } catch (err) {
     // "bind source path does not exist": the engine lives elsewhere. An unknown image or an engine
     // that does not answer is reported by the run itself, with its own remedy.
@@ -92,12 +90,6 @@ async function probe(docker: Docker, image: string, near: string): Promise<Trans
     await rm(marker, { recursive: true, force: true });
     unregister();
   }
-}
-
-async function readFileFrom(container: Docker.Container, path: string): Promise<string | undefined> {
-  const archive = (await container.getArchive({ path })) as NodeJS.ReadableStream;
-  const files = await archiveFiles(archive, 1024 * 1024);
-  return files.get(posix.basename(path))?.toString("utf8");
 }
 
 /** Views placed for one transport: what the container's HostConfig carries, and what to do once it is created. */
