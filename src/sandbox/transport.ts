@@ -52,12 +52,16 @@ export function transportFor(docker: Docker, engine: string, image: string, near
   return choice;
 }
 
-/** A fresh marker directory next to `near` (where run copies go), else in the temporary directory. */
+/**
+ * A fresh marker directory next to `near` (where run copies go), else in the temporary directory.
+ * Named like a run copy, so that one a killed process left is swept with those.
+ */
 async function markerDir(near: string): Promise<string> {
+  const name = `opsguard-run-${process.pid}-probe-`;
   try {
-    return await mkdtemp(join(dirname(near), "opsguard-probe-"));
+    return await mkdtemp(join(dirname(near), name));
   } catch {
-    return mkdtemp(join(tmpdir(), "opsguard-probe-"));
+    return mkdtemp(join(tmpdir(), name));
   }
 }
 
