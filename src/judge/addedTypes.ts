@@ -63,7 +63,7 @@ function block(lines: string[], start: number): string[] {
  * comparison arguments of its decorators, each comparing member, and module-level assignments to
  * its dunders. Undefined when the text has no such class.
  */
-export function comparisonParts(content: string, name: string): Map<string, string> | undefined {
+function comparisonParts(content: string, name: string): Map<string, string> | undefined {
   const lines = content.split(/\r?\n/);
   const at = lines.findIndex((line) => new RegExp(`^[ \\t]*class[ \\t]+${name}\\b`).test(line));
   if (at === -1) return undefined;

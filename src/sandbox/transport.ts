@@ -17,7 +17,7 @@ import { ownLabels } from "./labels.js";
 import { bindMounts, isUnder, shippedMode, type View } from "./views.js";
 
 export type Transport = "bind" | "archive";
-export const TRANSPORTS: readonly Transport[] = ["bind", "archive"];
+const TRANSPORTS: readonly Transport[] = ["bind", "archive"];
 
 /** Forces a transport for every engine (`bind` or `archive`); unset, each engine is probed. */
 export const TRANSPORT_ENV = "OPSGUARD_WORKSPACE_TRANSPORT";
@@ -25,7 +25,7 @@ export const TRANSPORT_ENV = "OPSGUARD_WORKSPACE_TRANSPORT";
 const probed = new Map<string, Promise<Transport>>();
 
 /** The transport forced by the environment, or undefined when each engine is to be probed. */
-export function forcedTransport(env: NodeJS.ProcessEnv = process.env): Transport | undefined {
+function forcedTransport(env: NodeJS.ProcessEnv = process.env): Transport | undefined {
   const value = env[TRANSPORT_ENV];
   if (value === undefined || value === "") return undefined;
   if ((TRANSPORTS as readonly string[]).includes(value)) return value as Transport;

@@ -3,8 +3,9 @@ import { chmodSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { extract, pack } from "tar-stream";
-import { describe, expect, it } from "vitest";
-import { archiveFiles, packView } from "../../src/sandbox/transport.js";
+import { afterEach, describe, expect, it } from "vitest";
+import Docker from "dockerode";
+import { archiveFiles, packView, TRANSPORT_ENV, transportFor } from "../../src/sandbox/transport.js";
 import { bindMounts } from "../../src/sandbox/views.js";
 import { tempRepo } from "../support/workspace.js";
 
@@ -98,5 +99,24 @@ describe("reading back what a run left", () => {
       ["app.py", "ok"],
       ["tests/test_app.py", "t"],
     ]);
+  });
+});
+
+describe("forcing a transport", () => {
+  afterEach(() => {
+    delete process.env[TRANSPORT_ENV];
+  });
+
+  it("takes bind or archive without asking the engine, and says what to set for anything else", async () => {
+    // An engine that cannot answer: a forced transport never reaches it.
+    const nowhere = new Docker({ socketPath: "/nonexistent/docker.sock" });
+    process.env[TRANSPORT_ENV] = "archive";
+    await expect(transportFor(nowhere, "nowhere", "img", "/tmp/ws")).resolves.toBe("archive");
+    process.env[TRANSPORT_ENV] = "bind";
+    await expect(transportFor(nowhere, "nowhere", "img", "/tmp/ws")).resolves.toBe("bind");
+    process.env[TRANSPORT_ENV] = "volume";
+    expect(() => transportFor(nowhere, "nowhere", "img", "/tmp/ws")).toThrow(
+      "OPSGUARD_WORKSPACE_TRANSPORT=volume is not a workspace transport: use bind or archive, or unset it.",
+    );
   });
 });
